@@ -1,0 +1,32 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint browser-deps clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	DJANGO_DEBUG=True $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=True $(PY) manage.py load_default_template
+	DJANGO_DEBUG=True $(PY) manage.py demo_data
+	DJANGO_DEBUG=True $(PY) manage.py demo_users
+	@echo "Open http://127.0.0.1:8000/ and sign in with one of the accounts above."
+	DJANGO_DEBUG=True $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,369 @@
+"""Template management for template admins, in the Django admin.
+
+Published and retired versions are shown read-only (every inline too); the
+object tools on a version offer publish, retire, new draft, preview, check and
+export, and the version list offers import.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from . import audit, rules, services
+from .forms import AssessmentForm, TemplateImportForm
+from .models import (
+    Assessment,
+    AuditEvent,
+    ChecklistTemplate,
+    Item,
+    Patient,
+    Rule,
+    Section,
+    Signature,
+    TemplateCase,
+    TemplateVersion,
+)
+from .presentation import grouped_output, mrc_grid
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class DraftOnlyInline(admin.TabularInline):
+    """Inlines are editable only while their version is a draft."""
+
+    extra = 0
+    show_change_link = False
+
+    def _editable(self, obj: TemplateVersion | None) -> bool:
+        return obj is None or obj.status == TemplateVersion.Status.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class SectionInline(DraftOnlyInline):
+    model = Section
+    fields = ["order", "code", "title"]
+
+
+class ItemAdminForm(forms.ModelForm):
+    """Choices edited as lines of "code | label", which is how people write lists."""
+
+    choices_text = forms.CharField(
+        label="Choices", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
+        help_text="One per line: code | label",
+    )
+
+    class Meta:
+        model = Item
+        fields = ["order", "section", "code", "type", "label", "help_text", "required", "min_value", "max_value",
+                  "shown_when"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["choices_text"].initial = "\n".join(f"{c} | {label}" for c, label in self.instance.choices)
+        version_id = self.instance.version_id or getattr(self, "parent_version_id", None)
+        if "section" in self.fields and version_id:
+            self.fields["section"].queryset = Section.objects.filter(version_id=version_id)
+
+    def clean_choices_text(self) -> list[list[str]]:
+        choices = []
+        for number, line in enumerate(self.cleaned_data["choices_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            code, sep, label = line.partition("|")
+            if not sep or not code.strip() or not label.strip():
+                raise ValidationError(f"Line {number}: write each choice as “code | label”.", code="bad_choice")
+            choices.append([code.strip(), label.strip()])
+        return choices
+
+    def save(self, commit: bool = True) -> Item:
+        self.instance.choices = self.cleaned_data.get("choices_text", [])
+        if self.instance.section_id and not self.instance.version_id:
+            self.instance.version_id = self.instance.section.version_id
+        return super().save(commit)
+
+
+class ItemInline(DraftOnlyInline):
+    model = Item
+    form = ItemAdminForm
+    fields = ["order", "section", "code", "type", "label", "help_text", "required", "choices_text", "min_value",
+              "max_value", "shown_when"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            # Limit the section dropdown to this version's sections.
+            formset.form.base_fields["section"].queryset = Section.objects.filter(version=obj)
+        return formset
+
+
+class RuleInline(DraftOnlyInline):
+    model = Rule
+    fields = ["order", "kind", "code", "title", "priority", "condition", "urgent_when", "source"]
+
+
+class CaseInline(DraftOnlyInline):
+    model = TemplateCase
+    fields = ["order", "name", "answers", "expect"]
+    verbose_name_plural = "test cases (run before publishing)"
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "published_version"]
+    search_fields = ["slug", "title"]
+
+    @admin.display(description="Newest published")
+    def published_version(self, obj: ChecklistTemplate) -> str:
+        version = obj.newest_published()
+        return version.label if version else "—"
+
+
+@admin.register(TemplateVersion)
+class TemplateVersionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "title", "status", "published_at", "published_by", "item_count"]
+    list_filter = ["status", "template"]
+    search_fields = ["title", "template__slug"]
+    readonly_fields = ["status", "published_at", "published_by", "cloned_from", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["template", "number", "title", "source_document"]}),
+        ("Status", {"fields": ["status", "published_at", "published_by", "cloned_from", "created_at"]}),
+        ("Derived findings", {"classes": ["collapse"], "fields": ["findings"]}),
+    ]
+    inlines = [SectionInline, ItemInline, RuleInline, CaseInline]
+    change_form_template = "admin/evaluation/templateversion/change_form.html"
+    change_list_template = "admin/evaluation/templateversion/change_list.html"
+    actions = None
+
+    @admin.display(description="Items")
+    def item_count(self, obj: TemplateVersion) -> int:
+        return obj.items.count()
+
+    def has_change_permission(self, request: HttpRequest, obj: TemplateVersion | None = None) -> bool:
+        if obj is not None and obj.status != TemplateVersion.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: TemplateVersion | None = None) -> bool:
+        if obj is not None and obj.status != TemplateVersion.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: TemplateVersion, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="evaluation_templateversion_import"),
+            path("<int:pk>/publish/", wrap(require_POST(self.publish_view)), name="evaluation_templateversion_publish"),
+            path("<int:pk>/retire/", wrap(require_POST(self.retire_view)), name="evaluation_templateversion_retire"),
+            path("<int:pk>/clone/", wrap(require_POST(self.clone_view)), name="evaluation_templateversion_clone"),
+            path("<int:pk>/check/", wrap(require_POST(self.check_view)), name="evaluation_templateversion_check"),
+            path("<int:pk>/preview/", wrap(self.preview_view), name="evaluation_templateversion_preview"),
+            path("<int:pk>/export/", wrap(self.export_view), name="evaluation_templateversion_export"),
+            *super().get_urls(),
+        ]
+
+    # -- object tools
+
+    def _version(self, request: HttpRequest, pk: int, *, write: bool) -> TemplateVersion:
+        allowed = request.user.has_perm("evaluation.change_templateversion") if write else self.has_view_permission(request)
+        if not allowed:
+            raise PermissionDenied
+        return get_object_or_404(TemplateVersion.objects.select_related("template"), pk=pk)
+
+    def _back(self, version: TemplateVersion) -> HttpResponseRedirect:
+        return redirect("admin:evaluation_templateversion_change", version.pk)
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = self._version(request, pk, write=True)
+        try:
+            services.template_publish(version=version, user=request.user, request=request)
+        except services.PublishError as exc:
+            for problem in exc.messages:
+                messages.error(request, f"Not published: {problem}")
+            return self._back(version)
+        messages.success(request, f"{version.label} is published. It can no longer be changed.")
+        return self._back(version)
+
+    def retire_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = self._version(request, pk, write=True)
+        try:
+            services.template_retire(version=version, user=request.user, request=request)
+        except services.PublishError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return self._back(version)
+        messages.success(request, f"{version.label} is retired: no new assessments will use it.")
+        return self._back(version)
+
+    def clone_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = self._version(request, pk, write=True)
+        draft = services.template_clone(version=version, user=request.user, request=request)
+        messages.success(request, f"Draft {draft.label} created from {version.label}. Edit it, then publish.")
+        return self._back(draft)
+
+    def check_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = self._version(request, pk, write=False)
+        problems = services.template_check(version=version)
+        if problems:
+            for problem in problems:
+                messages.error(request, problem)
+        else:
+            messages.success(request, f"{version.label}: valid, and all {version.cases.count()} test cases pass.")
+        return self._back(version)
+
+    def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = self._version(request, pk, write=False)
+        document = services.template_document(version=version)
+        audit.record(AuditEvent.Action.TEMPLATE_EXPORT, request=request, obj=version, detail={"version": version.label})
+        response = HttpResponse(json.dumps(document, indent=1, ensure_ascii=False), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{version.template.slug}-v{version.number}.json"'
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("evaluation.add_templateversion"):
+            raise PermissionDenied
+        form = TemplateImportForm(request.POST or None, request.FILES or None)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                version = self._import_upload(request, form)
+                if version is not None:
+                    messages.success(request, f"Imported as draft {version.label}. Check it, then publish.")
+                    return self._back(version)
+            status = 400
+        context = {**self.admin_site.each_context(request), "form": form, "title": "Import a template version",
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/evaluation/templateversion/import.html", context, status=status)
+
+    def _import_upload(self, request: HttpRequest, form: TemplateImportForm) -> TemplateVersion | None:
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", "The file is larger than 2 MB; a template export is far smaller.")
+            return None
+        try:
+            document = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            form.add_error("file", f"The file is not valid JSON: {exc}. Nothing was imported.")
+            return None
+        try:
+            return services.template_import(document=document, user=request.user, request=request)
+        except rules.TemplateError as exc:
+            for error in exc.errors:
+                form.add_error("file", error)
+            form.add_error("file", "Nothing was imported.")
+            return None
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The clinician form as it will look; answers posted here are evaluated, never saved."""
+        version = self._version(request, pk, write=False)
+        document = services.template_document(version=version)
+        try:
+            compiled = rules.CompiledTemplate(document)
+        except rules.TemplateError as exc:
+            for error in exc.errors:
+                messages.error(request, f"Cannot preview: {error}")
+            return self._back(version)
+        help_texts = {raw["code"]: raw.get("help_text", "") for s in document["sections"] for raw in s["items"]}
+        form = AssessmentForm(request.POST or None, compiled=compiled, help_texts=help_texts, initial={"revision": 0})
+        evaluation = compiled.evaluate(form.valid_answers() if form.is_bound else {})
+        sections = []
+        for section in document["sections"]:
+            codes = [raw["code"] for raw in section["items"]]
+            is_mrc = bool(codes) and all(compiled.items[c].type == "mrc" for c in codes)
+            sections.append({"code": section["code"], "title": section["title"], "is_mrc": is_mrc,
+                             "fields": [form[c] for c in codes if not is_mrc]})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview of {version.label}",
+            "opts": self.model._meta,
+            "original": version,
+            "version": version,
+            "form": form,
+            "sections": sections,
+            "mrc_rows": [{"movement": r.movement, "left": form[r.left_code], "right": form[r.right_code]}
+                         for r in mrc_grid(compiled)],
+            "hidden": evaluation.hidden,
+            "groups": grouped_output(evaluation.as_dict()),
+            "mrc_sum": evaluation.mrc_sum,
+            "mrc_max": evaluation.mrc_max,
+        }
+        return TemplateResponse(request, "admin/evaluation/templateversion/preview.html", context)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "username", "action", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", "at"]
+    search_fields = ["username", "object_id"]
+    date_hierarchy = "at"
+    actions = None
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(Patient)
+class PatientAdmin(ReadOnlyAdmin):
+    """Visible to superusers for support; clinical work happens in the clinic pages."""
+
+    list_display = ["mrn", "family_name", "given_name", "date_of_birth", "sex"]
+    search_fields = ["mrn", "family_name", "given_name"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "status", "version", "clinician", "created_at", "link"]
+    list_filter = ["status"]
+
+    @admin.display(description="Open")
+    def link(self, obj: Assessment) -> str:
+        return format_html('<a href="{}">summary</a>', reverse("evaluation:assessment_detail", args=[obj.pk]))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "number", "signer_name", "signed_at", "content_hash"]
+    exclude = ["pdf"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser

@@ -1,0 +1,273 @@
+"""Forms validate and normalise; they never save. The assessment form is built from a template version."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from . import rules
+from .models import Patient, TemplateVersion
+
+NOT_RECORDED = ("", "Not recorded")
+MRC_GRADES = [
+    ("", "Not tested"),
+    ("5", "5 – normal"),
+    ("4", "4 – against some resistance"),
+    ("3", "3 – against gravity"),
+    ("2", "2 – gravity eliminated"),
+    ("1", "1 – flicker"),
+    ("0", "0 – no contraction"),
+]
+MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{1,31}$")
+
+
+# ---------------------------------------------------------------- patients
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["mrn", "family_name", "given_name", "date_of_birth", "sex"]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"mrn": "Letters, digits, “-” or “/”; 2 to 32 characters."}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("mrn", "family_name", "given_name", "date_of_birth", "sex")
+        self.helper.add_input(Submit("save", "Save patient"))
+
+    def clean_mrn(self) -> str:
+        mrn = self.cleaned_data["mrn"].strip().upper()
+        if not MRN_PATTERN.match(mrn):
+            raise forms.ValidationError(
+                "Enter the MRN as letters, digits, “-” or “/” (2 to 32 characters).", code="invalid_mrn"
+            )
+        return mrn
+
+    def _clean_name(self, field: str) -> str:
+        value = " ".join(self.cleaned_data[field].split())
+        if not value:
+            raise forms.ValidationError("This field cannot be blank.", code="blank")
+        return value
+
+    def clean_family_name(self) -> str:
+        return self._clean_name("family_name")
+
+    def clean_given_name(self) -> str:
+        return self._clean_name("given_name")
+
+    def clean_date_of_birth(self) -> datetime.date:
+        dob = self.cleaned_data["date_of_birth"]
+        if dob > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.", code="future")
+        if dob.year < 1900:
+            raise forms.ValidationError("Enter a date of birth from 1900 on.", code="too_old")
+        return dob
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="Search by MRN or name", required=False, max_length=100)
+
+
+# ---------------------------------------------------------------- assessments
+
+
+class NewAssessmentForm(forms.Form):
+    version = forms.ModelChoiceField(
+        queryset=TemplateVersion.objects.none(), label="Checklist", empty_label=None,
+        help_text="The newest published version is chosen for you.",
+    )
+    start_from_previous = forms.BooleanField(
+        required=False, label="Start from the previous visit's answers",
+    )
+
+    def __init__(self, *args: Any, has_previous: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = TemplateVersion.objects.filter(
+            status=TemplateVersion.Status.PUBLISHED
+        ).select_related("template").order_by("template__slug", "-number")
+        if not has_previous:
+            del self.fields["start_from_previous"]
+
+
+def _item_field(item: rules.Item, help_text: str) -> forms.Field:
+    common = {"label": item.label, "required": False, "help_text": help_text}
+    if item.type == "bool":
+        return forms.TypedChoiceField(
+            choices=[("yes", "Yes"), ("no", "No"), NOT_RECORDED],
+            coerce=lambda v: v == "yes", empty_value=None, widget=forms.RadioSelect, **common,
+        )
+    if item.type == "choice":
+        return forms.ChoiceField(choices=[*item.choices, NOT_RECORDED], widget=forms.RadioSelect, **common)
+    if item.type == "multi":
+        return forms.MultipleChoiceField(choices=item.choices, widget=forms.CheckboxSelectMultiple, **common)
+    if item.type == "int":
+        return forms.IntegerField(min_value=item.min_value, max_value=item.max_value, **common)
+    if item.type == "mrc":
+        return forms.TypedChoiceField(
+            choices=MRC_GRADES, coerce=int, empty_value=None,
+            widget=forms.Select(attrs={"class": "form-select form-select-sm"}), **common,
+        )
+    return forms.CharField(
+        max_length=rules.TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), **common
+    )
+
+
+def _initial_value(item: rules.Item, value: Any) -> Any:
+    if value is None:
+        return "" if item.type in ("bool", "choice", "mrc") else None
+    if item.type == "bool":
+        return "yes" if value else "no"
+    if item.type == "mrc":
+        return str(value)
+    return value
+
+
+class AssessmentForm(forms.Form):
+    """One field per item of the version. Nothing is required here: required items
+    are enforced when signing, so a partial draft can always be saved."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, compiled: rules.CompiledTemplate, answers: dict[str, Any] | None = None,
+                 help_texts: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.compiled = compiled
+        answers = answers or {}
+        help_texts = help_texts or {}
+        for code, item in compiled.items.items():
+            help_text = help_texts.get(code, "")
+            if item.required:
+                help_text = f"Required before signing. {help_text}".strip()
+            field = _item_field(item, help_text)
+            field.initial = _initial_value(item, answers.get(code))
+            field.item = item
+            self.fields[code] = field
+
+    def answers(self) -> dict[str, Any]:
+        """The cleaned answers, unanswered items left out."""
+        data = {}
+        for code in self.compiled.items:
+            value = self.cleaned_data.get(code)
+            if value in (None, "", []):
+                continue
+            data[code] = value
+        return data
+
+    def valid_answers(self) -> dict[str, Any]:
+        """For live suggestions: whatever parts of the form are valid, even if others are not."""
+        self.is_valid()
+        return self.answers()
+
+
+class DecisionsForm(forms.Form):
+    """Ordered or declined for every suggested test and referral, added tests, and the signature."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    password = forms.CharField(
+        label="Your password", required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Signing is a re-authentication: enter your password to sign as author.",
+    )
+    ADDED_ROWS = 3
+
+    def __init__(self, *args: Any, evaluation: rules.Evaluation, decisions: dict[str, Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.suggestions = [r for r in evaluation.recommendations if r.kind in ("test", "referral")]
+        suggested = decisions.get("suggested", {})
+        for rec in self.suggestions:
+            key = f"{rec.kind}:{rec.code}"
+            current = suggested.get(key, {})
+            self.fields[f"decision__{key}"] = forms.ChoiceField(
+                label=rec.title, required=False, widget=forms.RadioSelect,
+                choices=[("ordered", "Ordered" if rec.kind == "test" else "Referred"), ("declined", "Declined")],
+                initial=current.get("decision"),
+            )
+            self.fields[f"reason__{key}"] = forms.CharField(
+                label=f"Reason for declining {rec.title}", required=False, max_length=500,
+                initial=current.get("reason", ""),
+            )
+        added = list(decisions.get("added", []))
+        for index in range(max(self.ADDED_ROWS, len(added) + 1)):
+            row = added[index] if index < len(added) else {}
+            self.fields[f"added_title_{index}"] = forms.CharField(
+                label="Test not suggested", required=False, max_length=200, initial=row.get("title", ""),
+            )
+            self.fields[f"added_reason_{index}"] = forms.CharField(
+                label="Reason", required=False, max_length=500, initial=row.get("reason", ""),
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {"rec": rec, "decision": self[f"decision__{rec.kind}:{rec.code}"],
+             "reason": self[f"reason__{rec.kind}:{rec.code}"]}
+            for rec in self.suggestions
+        ]
+
+    def added_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        count = len([name for name in self.fields if name.startswith("added_title_")])
+        return [(self[f"added_title_{i}"], self[f"added_reason_{i}"]) for i in range(count)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for rec in self.suggestions:
+            key = f"{rec.kind}:{rec.code}"
+            decision = data.get(f"decision__{key}")
+            reason = (data.get(f"reason__{key}") or "").strip()
+            if decision == "declined" and not reason:
+                self.add_error(f"reason__{key}", f"Give a reason for declining {rec.title}.")
+        for title_field, reason_field in self.added_rows():
+            title = (data.get(title_field.name) or "").strip()
+            reason = (data.get(reason_field.name) or "").strip()
+            if title and not reason:
+                self.add_error(reason_field.name, f"Give a reason for adding {title}.")
+            if reason and not title:
+                self.add_error(title_field.name, "Name the test you are adding.")
+        return data
+
+    def decisions(self) -> dict[str, Any]:
+        suggested = {}
+        for rec in self.suggestions:
+            key = f"{rec.kind}:{rec.code}"
+            decision = self.cleaned_data.get(f"decision__{key}")
+            if decision:
+                entry = {"decision": decision}
+                reason = (self.cleaned_data.get(f"reason__{key}") or "").strip()
+                if decision == "declined" and reason:
+                    entry["reason"] = reason
+                suggested[key] = entry
+        added = []
+        for title_field, reason_field in self.added_rows():
+            title = (self.cleaned_data.get(title_field.name) or "").strip()
+            if title:
+                added.append({"title": title, "reason": (self.cleaned_data.get(reason_field.name) or "").strip()})
+        return {"suggested": suggested, "added": added}
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the amendment", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with the new revision; the signed revision stays readable as it was.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("amend", "Start amendment", css_class="btn-warning"))
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for the amendment.", code="blank")
+        return reason
+
+
+class TemplateImportForm(forms.Form):
+    file = forms.FileField(label="Template JSON file", help_text="A file exported from this service.")

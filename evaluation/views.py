@@ -1,0 +1,403 @@
+"""Thin function views: access check -> form -> service -> redirect."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import audit, rules, services
+from .compare import compare
+from .forms import (
+    AmendForm,
+    AssessmentForm,
+    DecisionsForm,
+    NewAssessmentForm,
+    PatientForm,
+    PatientSearchForm,
+)
+from .models import Assessment, AuditEvent, Patient, Signature, fold_for_search
+from .presentation import answer_sections, grouped_output, mrc_grid, mrc_grid_values
+
+Action = AuditEvent.Action
+PAGE_SIZE = 25
+
+
+def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Clinical records are for clinicians (and superusers); everyone else gets 403."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm("evaluation.view_patient"):
+            raise PermissionDenied("Only clinicians can see patient records.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
+    return get_object_or_404(Patient, pk=pk)
+
+
+def _get_assessment_for_user(request: HttpRequest, pk: Any) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.select_related("patient", "version__template", "clinician", "updated_by", "previous"),
+        pk=pk,
+    )
+
+
+def _require_perm(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------- patients
+
+
+@require_GET
+@clinician_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET)
+    patients = Patient.objects.annotate(assessment_count=Count("assessments"))
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        for term in fold_for_search(query).split():
+            patients = patients.filter(search_text__contains=term)
+    page = Paginator(patients.order_by("family_name", "given_name", "mrn"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluation/patient_list.html", {"form": form, "page": page, "query": query})
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def patient_create(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "evaluation.add_patient")
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_create(user=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "Patient registered.")
+        return redirect(patient)
+    return render(request, "evaluation/patient_form.html", {"form": form, "title": "Register a patient"})
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def patient_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+    _require_perm(request, "evaluation.change_patient")
+    patient = _get_patient_for_user(request, pk)
+    form = PatientForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
+    if request.method == "POST" and form.is_valid():
+        services.patient_update(patient=patient, user=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "Patient details saved.")
+        return redirect(patient)
+    return render(request, "evaluation/patient_form.html",
+                  {"form": form, "title": "Edit patient details", "patient": patient})
+
+
+@require_GET
+@clinician_required
+def patient_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    patient = _get_patient_for_user(request, pk)
+    assessments = list(
+        patient.assessments.select_related("version__template", "clinician").order_by("-created_at")
+    )
+    has_previous = any(a.status != Assessment.Status.DRAFT for a in assessments)
+    audit.record(Action.PATIENT_VIEW, request=request, obj=patient)
+    return render(request, "evaluation/patient_detail.html", {
+        "patient": patient,
+        "assessments": assessments,
+        "new_form": NewAssessmentForm(has_previous=has_previous, initial={"start_from_previous": has_previous}),
+    })
+
+
+# ---------------------------------------------------------------- assessments
+
+
+@require_POST
+@clinician_required
+def assessment_create(request: HttpRequest, pk: Any) -> HttpResponse:
+    _require_perm(request, "evaluation.add_assessment")
+    patient = _get_patient_for_user(request, pk)
+    has_previous = services.latest_signed_assessment(patient) is not None
+    form = NewAssessmentForm(request.POST, has_previous=has_previous)
+    if not form.is_valid():
+        messages.error(request, "Choose a published checklist to start the assessment.")
+        return redirect(patient)
+    assessment = services.assessment_create(
+        patient=patient, version=form.cleaned_data["version"], clinician=request.user,
+        start_from_previous=form.cleaned_data.get("start_from_previous", False), request=request,
+    )
+    return redirect("evaluation:assessment_edit", pk=assessment.pk)
+
+
+def _follow_up(assessment: Assessment, evaluation: rules.Evaluation) -> Any:
+    previous = assessment.previous
+    if previous is None or previous.version.template_id != assessment.version.template_id:
+        return None
+    compiled = assessment.version.compiled()
+    return {"previous": previous, "comparison": compare(compiled, previous.evaluate(), evaluation)}
+
+
+def _summary_context(assessment: Assessment, signature: Signature | None = None) -> dict[str, Any]:
+    """What the summary page and the PDF show. A signed revision shows what was signed."""
+    compiled = assessment.version.compiled()
+    if signature is not None:
+        answers = signature.content["answers"]
+        output = signature.content["output"]
+        decisions = signature.content["decisions"]
+    else:
+        answers = assessment.answers
+        output = None
+        decisions = assessment.decisions
+    evaluation = compiled.evaluate(answers)
+    if output is None:
+        output = evaluation.as_dict()
+        output["mrc_sum"] = evaluation.mrc_sum
+    return {
+        "assessment": assessment,
+        "patient": assessment.patient,
+        "signature": signature,
+        "evaluation": evaluation,
+        "groups": grouped_output(output),
+        "mrc_sum": output.get("mrc_sum"),
+        "mrc_max": evaluation.mrc_max,
+        "sections": answer_sections(compiled, evaluation),
+        "mrc_rows": mrc_grid_values(compiled, evaluation.answers),
+        "decisions": decisions,
+        "follow_up": _follow_up(assessment, evaluation),
+        "signatures": list(assessment.signatures.order_by("number").defer("pdf")),
+    }
+
+
+@require_GET
+@clinician_required
+def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    assessment = _get_assessment_for_user(request, pk)
+    signature = None if assessment.is_editable else assessment.latest_signature
+    context = _summary_context(assessment, signature)
+    audit.record(Action.ASSESSMENT_VIEW, request=request, obj=assessment)
+    return render(request, "evaluation/assessment_detail.html", context)
+
+
+@require_GET
+@clinician_required
+def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpResponse:
+    assessment = _get_assessment_for_user(request, pk)
+    signature = get_object_or_404(Signature.objects.defer("pdf"), assessment=assessment, number=number)
+    context = _summary_context(assessment, signature)
+    context["viewing_revision"] = True
+    audit.record(Action.ASSESSMENT_VIEW, request=request, obj=assessment, detail={"revision": number})
+    return render(request, "evaluation/assessment_detail.html", context)
+
+
+def _form_context(assessment: Assessment, form: AssessmentForm, evaluation: rules.Evaluation) -> dict[str, Any]:
+    compiled = assessment.version.compiled()
+    sections = []
+    for section in compiled.document["sections"]:
+        codes = [raw["code"] for raw in section["items"]]
+        is_mrc = all(compiled.items[c].type == "mrc" for c in codes) and bool(codes)
+        sections.append({
+            "code": section["code"],
+            "title": section["title"],
+            "fields": [form[c] for c in codes if not is_mrc],
+            "is_mrc": is_mrc,
+        })
+    return {
+        "assessment": assessment,
+        "patient": assessment.patient,
+        "form": form,
+        "sections": sections,
+        "mrc_rows": [
+            {"movement": r.movement, "left": form[r.left_code], "right": form[r.right_code]}
+            for r in mrc_grid(compiled)
+        ],
+        "hidden": evaluation.hidden,
+        **_panel_context(evaluation),
+    }
+
+
+def _panel_context(evaluation: rules.Evaluation) -> dict[str, Any]:
+    output = evaluation.as_dict()
+    return {
+        "groups": grouped_output(output),
+        "mrc_sum": evaluation.mrc_sum,
+        "mrc_max": evaluation.mrc_max,
+        "missing_required": len(evaluation.missing_required),
+        "hidden_codes": sorted(evaluation.hidden),
+        "live": True,
+    }
+
+
+def _help_texts(assessment: Assessment) -> dict[str, str]:
+    return {code: raw.get("help_text", "") for s in assessment.version.compiled().document["sections"]
+            for raw in s["items"] for code in [raw["code"]]}
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+    _require_perm(request, "evaluation.change_assessment")
+    assessment = _get_assessment_for_user(request, pk)
+    if not assessment.is_editable:
+        messages.info(request, "This assessment is signed. To change it, start an amendment.")
+        return redirect(assessment)
+    compiled = assessment.version.compiled()
+    form = AssessmentForm(
+        request.POST or None, compiled=compiled, answers=assessment.answers,
+        help_texts=_help_texts(assessment), initial={"revision": assessment.revision},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.assessment_save(
+                    assessment=assessment, answers=form.answers(),
+                    expected_revision=form.cleaned_data["revision"], user=request.user, request=request,
+                )
+            except services.ConflictError as conflict:
+                return _render_conflict(request, assessment, form, conflict.current)
+            except services.NotEditableError as exc:
+                messages.error(request, str(exc))
+                return redirect(assessment)
+            messages.success(request, "Draft saved.")
+            if "review" in request.POST:
+                return redirect("evaluation:assessment_review", pk=assessment.pk)
+            return redirect("evaluation:assessment_edit", pk=assessment.pk)
+        messages.error(request, "Some answers need correcting; nothing was saved. Your other answers are kept below.")
+        status = 400
+    evaluation = compiled.evaluate(form.valid_answers() if form.is_bound else assessment.answers)
+    return render(request, "evaluation/assessment_form.html", _form_context(assessment, form, evaluation),
+                  status=status)
+
+
+def _render_conflict(request: HttpRequest, assessment: Assessment, form: AssessmentForm,
+                     current: Assessment) -> HttpResponse:
+    """Keep what this user typed, say who saved in between and which answers differ."""
+    mine = form.answers()
+    theirs = current.answers
+    items = assessment.version.compiled().items
+    differing = [
+        {"label": items[code].label, "mine": items[code].value_text(mine.get(code)),
+         "theirs": items[code].value_text(theirs.get(code))}
+        for code in items if mine.get(code) != theirs.get(code)
+    ]
+    data = request.POST.copy()
+    data["revision"] = str(current.revision)
+    rebound = AssessmentForm(data, compiled=assessment.version.compiled(), help_texts=_help_texts(assessment))
+    evaluation = assessment.version.compiled().evaluate(rebound.valid_answers())
+    context = _form_context(current, rebound, evaluation)
+    context["conflict"] = {"by": current.updated_by, "at": current.updated_at, "differing": differing}
+    return render(request, "evaluation/assessment_form.html", context, status=409)
+
+
+@require_POST
+@clinician_required
+def assessment_suggest(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Live suggestions for the answers on screen; computes, never saves."""
+    assessment = _get_assessment_for_user(request, pk)
+    compiled = assessment.version.compiled()
+    form = AssessmentForm(request.POST, compiled=compiled)
+    evaluation = compiled.evaluate(form.valid_answers())
+    return render(request, "evaluation/_suggestions.html", {**_panel_context(evaluation), "oob": True})
+
+
+def _decisions_response(request: HttpRequest, assessment: Assessment, form: DecisionsForm,
+                        evaluation: rules.Evaluation, problems: list[str] | None = None,
+                        status: int = 200) -> HttpResponse:
+    return render(request, "evaluation/assessment_review.html", {
+        "assessment": assessment, "patient": assessment.patient, "form": form,
+        "problems": problems or [], **_panel_context(evaluation), "live": False,
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def assessment_review(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Decisions on every suggested test and referral, then sign with the password."""
+    _require_perm(request, "evaluation.change_assessment")
+    assessment = _get_assessment_for_user(request, pk)
+    if not assessment.is_editable:
+        return redirect(assessment)
+    evaluation = assessment.evaluate()
+    form = DecisionsForm(request.POST or None, evaluation=evaluation, decisions=assessment.decisions,
+                         initial={"revision": assessment.revision})
+    if request.method == "GET":
+        return _decisions_response(request, assessment, form, evaluation)
+    if not form.is_valid():
+        return _decisions_response(request, assessment, form, evaluation,
+                                   ["Some decisions need correcting; nothing was saved."], status=400)
+    decisions = form.decisions()
+    revision = form.cleaned_data["revision"]
+    try:
+        if "sign" in request.POST:
+            return _sign(request, assessment, form, evaluation, decisions, revision)
+        services.assessment_save_decisions(assessment=assessment, decisions=decisions, expected_revision=revision,
+                                           user=request.user, request=request)
+    except services.ConflictError:
+        return _decisions_response(request, assessment, form, evaluation, [
+            "Someone else changed this assessment since you opened it. Nothing was saved: reload the page, "
+            "check their changes, then record your decisions again."], status=409)
+    except services.NotEditableError as exc:
+        messages.error(request, str(exc))
+        return redirect(assessment)
+    messages.success(request, "Decisions saved.")
+    return redirect("evaluation:assessment_review", pk=assessment.pk)
+
+
+def _sign(request: HttpRequest, assessment: Assessment, form: DecisionsForm, evaluation: rules.Evaluation,
+          decisions: dict[str, Any], revision: int) -> HttpResponse:
+    _require_perm(request, "evaluation.sign_assessment")
+    password = form.cleaned_data.get("password") or ""
+    user = authenticate(request, username=request.user.get_username(), password=password) if password else None
+    if user is None or user.pk != request.user.pk:
+        form.add_error("password", "The password is not correct. Signing needs your own password.")
+        return _decisions_response(request, assessment, form, evaluation,
+                                   ["Not signed: re-enter your password to sign."], status=400)
+    try:
+        services.assessment_finalize(assessment=assessment, user=request.user, expected_revision=revision,
+                                     decisions=decisions, request=request)
+    except services.FinalizeRefused as refused:
+        # Keep the decisions already made, so nothing typed is lost.
+        try:
+            services.assessment_save_decisions(assessment=assessment, decisions=decisions,
+                                               expected_revision=revision, user=request.user, request=request)
+        except services.ConflictError:
+            pass
+        fresh = Assessment.objects.get(pk=assessment.pk)
+        form.data = form.data.copy()
+        form.data["revision"] = str(fresh.revision)
+        return _decisions_response(request, fresh, form, evaluation,
+                                   ["Not signed yet:", *refused.problems], status=400)
+    messages.success(request, "Assessment signed. The record is now read-only.")
+    return redirect(assessment)
+
+
+@require_http_methods(["GET", "POST"])
+@clinician_required
+def assessment_amend(request: HttpRequest, pk: Any) -> HttpResponse:
+    _require_perm(request, "evaluation.sign_assessment")
+    assessment = _get_assessment_for_user(request, pk)
+    if assessment.is_editable:
+        return redirect("evaluation:assessment_edit", pk=assessment.pk)
+    form = AmendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_amend(assessment=assessment, reason=form.cleaned_data["reason"],
+                                      user=request.user, request=request)
+        except (ValidationError, services.NotEditableError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect(assessment)
+        messages.info(request, "Amendment started. Make the changes, then sign again.")
+        return redirect("evaluation:assessment_edit", pk=assessment.pk)
+    return render(request, "evaluation/assessment_amend.html",
+                  {"assessment": assessment, "patient": assessment.patient, "form": form},
+                  status=400 if form.is_bound else 200)

@@ -1,0 +1,25 @@
+// Small behaviours for the clinic pages. No inline script anywhere: the CSP forbids it.
+(function () {
+  "use strict";
+
+  // Show and hide "shown when" items from the list the server sends with each suggestion update.
+  function applyVisibility() {
+    var holder = document.getElementById("visibility");
+    if (!holder) return;
+    var hidden = new Set((holder.dataset.hidden || "").split(" ").filter(Boolean));
+    document.querySelectorAll("[data-item]").forEach(function (el) {
+      el.hidden = hidden.has(el.dataset.item);
+    });
+  }
+  document.addEventListener("htmx:afterSettle", applyVisibility);
+
+  // A clinician should never lose typed answers by navigating away by mistake.
+  var dirty = false;
+  document.addEventListener("input", function (event) {
+    if (event.target.closest("form[data-warn-unsaved]")) dirty = true;
+  });
+  document.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
