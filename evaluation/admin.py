@@ -205,7 +205,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             for problem in exc.messages:
                 messages.error(request, f"Not published: {problem}")
             return self._back(version)
-        messages.success(request, f"{version.label} is published. It can no longer be changed.")
+        messages.success(request, f"Published {version.label}. It can no longer be changed.")
         return self._back(version)
 
     def retire_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -215,7 +215,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         except services.PublishError as exc:
             messages.error(request, " ".join(exc.messages))
             return self._back(version)
-        messages.success(request, f"{version.label} is retired: no new assessments will use it.")
+        messages.success(request, f"Retired {version.label}: no new assessments will use it.")
         return self._back(version)
 
     def clone_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -231,7 +231,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             for problem in problems:
                 messages.error(request, problem)
         else:
-            messages.success(request, f"{version.label}: valid, and all {version.cases.count()} test cases pass.")
+            messages.success(request, f"Checked {version.label}: valid, and all {version.cases.count()} test cases pass.")
         return self._back(version)
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:

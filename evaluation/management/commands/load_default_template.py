@@ -42,8 +42,7 @@ def load_default_template(path: Path = DEFAULT_FILE) -> tuple[TemplateVersion, b
         version = services.template_import(document=document, number=number)
     except rules.TemplateError as exc:
         raise CommandError(f"{path.name} is not a valid template: {exc}") from exc
-    services.template_publish(version=version, user=None)
-    return version, True
+    return services.template_publish(version=version, user=None), True
 
 
 class Command(BaseCommand):
