@@ -1,0 +1,54 @@
+"""Times evaluating the default template on a realistic answers document.
+
+Not a test: prints figures. Baseline in the same run: a plain dict walk over
+the same answers (the floor for any engine that reads every answer).
+Run: .venv/bin/python benchmarks/bench_rules.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evaluation import rules  # noqa: E402
+
+ROUNDS, PER_ROUND = 30, 500
+
+
+def median_us(fn) -> float:
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(PER_ROUND):
+            fn()
+        samples.append((time.perf_counter() - start) / PER_ROUND * 1e6)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    document = json.loads((ROOT / "evaluation" / "data" / "fasciculation-cramp-v1.json").read_text(encoding="utf-8"))
+    compiled = rules.CompiledTemplate(document)
+    # Worked example 4: the busiest case (red flags, every test, urgent referral), every item answered.
+    answers = next(c["answers"] for c in document["cases"] if c["name"].startswith("Worked example 4"))
+    baseline = median_us(lambda: [answers.get(code) for code in compiled.items])
+    evaluate = median_us(lambda: compiled.evaluate(answers))
+    validate = median_us(lambda: rules.validate_answers(compiled, answers))
+    compile_ = statistics.median(
+        (lambda s: (rules.CompiledTemplate(document), time.perf_counter() - s)[1])(time.perf_counter()) * 1e6
+        for _ in range(20)
+    )
+    print(f"answers: {len(answers)} items, rules: {len(compiled.rules)}")
+    print(f"baseline dict walk      median {baseline:8.1f} µs")
+    print(f"evaluate (compiled)     median {evaluate:8.1f} µs  ({evaluate / baseline:.1f}× baseline; target < 200 µs)")
+    print(f"validate answers        median {validate:8.1f} µs")
+    print(f"compile template (once) median {compile_:8.1f} µs")
+
+
+if __name__ == "__main__":
+    main()
