@@ -34,7 +34,7 @@ from .models import (
     TemplateCase,
     TemplateVersion,
 )
-from .presentation import grouped_output, mrc_grid
+from .presentation import form_layout, grouped_output
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -289,12 +289,6 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         help_texts = {raw["code"]: raw.get("help_text", "") for s in document["sections"] for raw in s["items"]}
         form = AssessmentForm(request.POST or None, compiled=compiled, help_texts=help_texts, initial={"revision": 0})
         evaluation = compiled.evaluate(form.valid_answers() if form.is_bound else {})
-        sections = []
-        for section in document["sections"]:
-            codes = [raw["code"] for raw in section["items"]]
-            is_mrc = bool(codes) and all(compiled.items[c].type == "mrc" for c in codes)
-            sections.append({"code": section["code"], "title": section["title"], "is_mrc": is_mrc,
-                             "fields": [form[c] for c in codes if not is_mrc]})
         context = {
             **self.admin_site.each_context(request),
             "title": f"Preview of {version.label}",
@@ -302,9 +296,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             "original": version,
             "version": version,
             "form": form,
-            "sections": sections,
-            "mrc_rows": [{"movement": r.movement, "left": form[r.left_code], "right": form[r.right_code]}
-                         for r in mrc_grid(compiled)],
+            **form_layout(compiled, form),
             "hidden": evaluation.hidden,
             "groups": grouped_output(evaluation.as_dict()),
             "mrc_sum": evaluation.mrc_sum,

@@ -53,6 +53,25 @@ def mrc_grid_values(compiled: CompiledTemplate, answers: dict[str, Any]) -> list
     ]
 
 
+def form_layout(compiled: CompiledTemplate, form: Any) -> dict[str, Any]:
+    """The assessment form's sections in template order, with the MRC items as one grid."""
+    sections = []
+    for section in compiled.document["sections"]:
+        codes = [raw["code"] for raw in section["items"]]
+        is_mrc = bool(codes) and all(compiled.items[c].type == "mrc" for c in codes)
+        sections.append({
+            "code": section["code"],
+            "title": section["title"],
+            "is_mrc": is_mrc,
+            "fields": [] if is_mrc else [form[c] for c in codes],
+        })
+    grid = [
+        {"movement": r.movement, "left": form[r.left_code], "right": form[r.right_code]}
+        for r in mrc_grid(compiled)
+    ]
+    return {"sections": sections, "mrc_rows": grid}
+
+
 def answer_sections(compiled: CompiledTemplate, evaluation: Evaluation) -> list[dict[str, Any]]:
     """History and exam answers by section; hidden items left out, unanswered as "not recorded".
 

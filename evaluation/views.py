@@ -26,7 +26,7 @@ from .forms import (
     PatientSearchForm,
 )
 from .models import Assessment, AuditEvent, Patient, Signature, fold_for_search
-from .presentation import answer_sections, grouped_output, mrc_grid, mrc_grid_values
+from .presentation import answer_sections, form_layout, grouped_output, mrc_grid_values
 
 Action = AuditEvent.Action
 PAGE_SIZE = 25
@@ -200,26 +200,11 @@ def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpRespo
 
 
 def _form_context(assessment: Assessment, form: AssessmentForm, evaluation: rules.Evaluation) -> dict[str, Any]:
-    compiled = assessment.version.compiled()
-    sections = []
-    for section in compiled.document["sections"]:
-        codes = [raw["code"] for raw in section["items"]]
-        is_mrc = all(compiled.items[c].type == "mrc" for c in codes) and bool(codes)
-        sections.append({
-            "code": section["code"],
-            "title": section["title"],
-            "fields": [form[c] for c in codes if not is_mrc],
-            "is_mrc": is_mrc,
-        })
     return {
         "assessment": assessment,
         "patient": assessment.patient,
         "form": form,
-        "sections": sections,
-        "mrc_rows": [
-            {"movement": r.movement, "left": form[r.left_code], "right": form[r.right_code]}
-            for r in mrc_grid(compiled)
-        ],
+        **form_layout(assessment.version.compiled(), form),
         "hidden": evaluation.hidden,
         **_panel_context(evaluation),
     }
