@@ -10,6 +10,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 
 from . import rules
 from .models import Patient, TemplateVersion
@@ -98,7 +99,8 @@ class NewAssessmentForm(forms.Form):
 
 
 def _item_field(item: rules.Item, help_text: str) -> forms.Field:
-    common = {"label": item.label, "required": False, "help_text": help_text}
+    # Django and crispy render help_text unescaped; it comes from an imported template, so escape it here.
+    common = {"label": item.label, "required": False, "help_text": escape(help_text)}
     if item.type == "bool":
         return forms.TypedChoiceField(
             choices=[("yes", "Yes"), ("no", "No"), NOT_RECORDED],
