@@ -675,7 +675,8 @@ def _condition_faults(
     if "finding" in cond:
         if not allow_findings:
             return ["may refer to earlier items only, not findings"]
-        if len(cond) != 1 or cond["finding"] not in findings:
+        # isinstance first: an imported document may put a list here, which cannot be looked up.
+        if len(cond) != 1 or not isinstance(cond["finding"], str) or cond["finding"] not in findings:
             return [f"unknown finding {cond.get('finding')!r}"]
         return []
     if "item" not in cond:
@@ -684,7 +685,7 @@ def _condition_faults(
     operators = [key for key in cond if key != "item"]
     if len(operators) != 1 or operators[0] not in ITEM_OPERATORS:
         return [f"item {code!r}: unknown operator {', '.join(operators) or '(none)'}"]
-    item = items.get(code)
+    item = items.get(code) if isinstance(code, str) else None
     if item is None:
         return [f"refers to unknown item {code!r}"]
     op = operators[0]
@@ -697,11 +698,12 @@ def _operand_faults(item: Item, op: str, value: Any) -> list[str]:
     if op in ("is", "present"):
         return [] if isinstance(value, bool) else [f"'{op}' on {item.code} takes true or false"]
     if op == "includes":
-        return [] if value in item.choice_labels else [f"{value!r} is not a choice of {item.code}"]
+        return [] if isinstance(value, str) and value in item.choice_labels else [f"{value!r} is not a choice of {item.code}"]
     if op == "in":
         if not isinstance(value, list) or not value:
             return [f"'in' on {item.code} takes a non-empty list"]
-        return [f"{v!r} is not a choice of {item.code}" for v in value if v not in item.choice_labels]
+        return [f"{v!r} is not a choice of {item.code}" for v in value
+                if not isinstance(v, str) or v not in item.choice_labels]
     if isinstance(value, bool) or not isinstance(value, int):
         return [f"'{op}' on {item.code} takes a whole number"]
     return []
@@ -776,7 +778,7 @@ def _validate_cases(document: Mapping[str, Any], errors: list[str]) -> None:
             compiled.items[raw["code"]] = _item_from_dict(raw, section["code"])
     names: set[str] = set()
     for index, case in enumerate(cases):
-        if not isinstance(case, Mapping) or not case.get("name"):
+        if not isinstance(case, Mapping) or not case.get("name") or not isinstance(case["name"], str):
             errors.append(f"case {index + 1}: needs a name")
             continue
         name = f"case {case['name']!r}"
@@ -810,7 +812,7 @@ def _expectation_faults(name: str, key: str, spec: Any, known: Mapping[str, set[
             faults.append(f"{name}: {key}.{mode} must be a list of codes")
             continue
         for code in codes:
-            if code not in known.get(key, set()):
+            if not isinstance(code, str) or code not in known.get(key, set()):
                 faults.append(f"{name}: {key}.{mode} names unknown code {code!r}")
     return faults
 
