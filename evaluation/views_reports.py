@@ -1,26 +1,59 @@
-"""PDF reports: the clinician summary and the patient handout."""
+"""PDF reports: the clinician summary and the patient handout.
+
+A signed report was rendered once, at signing, and stored with its hash
+(``services._store_report``); printing it again serves exactly those bytes.
+Drafts have no stored report and are rendered on demand.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from . import audit, pdf
-from .models import AuditEvent
+from .models import Assessment, AuditEvent, Signature
 from .views import _get_assessment_for_user, clinician_required
+
+UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _filename(assessment: Assessment, suffix: str = "") -> str:
+    """MRN and visit date; the MRN is typed by people, so keep it to characters safe in a header."""
+    mrn = UNSAFE_FILENAME.sub("_", assessment.patient.mrn).strip("._") or "patient"
+    return f"{mrn}-{assessment.created_at:%Y-%m-%d}{suffix}.pdf"
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Patient data: never kept by shared caches or the browser's disk cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _signed_revision(assessment: Assessment) -> Signature | None:
+    return None if assessment.is_editable else assessment.latest_signature
 
 
 @require_GET
 @clinician_required
 def assessment_pdf(request: HttpRequest, pk: Any) -> HttpResponse:
     assessment = _get_assessment_for_user(request, pk)
-    signature = None if assessment.is_editable else assessment.latest_signature
-    data = bytes(signature.pdf) if signature is not None and signature.pdf else pdf.render_summary_pdf(assessment)
-    audit.record(AuditEvent.Action.ASSESSMENT_PRINT, request=request, obj=assessment)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{assessment.patient.mrn}-{assessment.created_at:%Y-%m-%d}.pdf"'
+    signature = _signed_revision(assessment)
+    if signature is not None and signature.pdf:
+        data = bytes(signature.pdf)
+    else:
+        # A draft (or a signed revision stored before reports existed): render now.
+        data = pdf.render_summary_pdf(assessment, signature=signature)
+    audit.record(AuditEvent.Action.ASSESSMENT_PRINT, request=request, obj=assessment,
+                 detail={"revision": signature.number if signature else None,
+                         "pdf_hash": signature.pdf_hash if signature else ""})
+    response = _pdf_response(data, _filename(assessment))
+    if signature is not None and signature.pdf_hash:
+        response["ETag"] = f'"{signature.pdf_hash}"'
     return response
 
 
@@ -28,8 +61,6 @@ def assessment_pdf(request: HttpRequest, pk: Any) -> HttpResponse:
 @clinician_required
 def assessment_handout(request: HttpRequest, pk: Any) -> HttpResponse:
     assessment = _get_assessment_for_user(request, pk)
-    data = pdf.render_handout_pdf(assessment)
+    data = pdf.render_handout_pdf(assessment, signature=_signed_revision(assessment))
     audit.record(AuditEvent.Action.HANDOUT_PRINT, request=request, obj=assessment)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="handout.pdf"'
-    return response
+    return _pdf_response(data, _filename(assessment, "-handout"))
