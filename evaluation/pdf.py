@@ -158,9 +158,12 @@ def _sources(groups: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[d
     return annotated, passages
 
 
+NO_DECISION = "no decision yet"
+
+
 def _decision_text(decision: dict[str, Any] | None) -> str:
     if not decision or not decision.get("decision"):
-        return "no decision yet"
+        return NO_DECISION
     if decision["decision"] == "declined":
         reason = str(decision.get("reason", "")).strip()
         return f"declined: {reason}" if reason else "declined"
@@ -270,6 +273,8 @@ def handout_context(assessment: Assessment, signature: Signature | None = None) 
         "signature": signature,
         "advice": advice,
         "next_steps": _next_steps(context),
+        # Suggestions without a decision yet (a draft): promise a conversation, not a test.
+        "undecided": any(rec["decision"] == NO_DECISION for rec in [*context["referrals"], *context["tests"]]),
         "safety_net": SAFETY_NET,
         "source_document": assessment.version.source_document,
     }

@@ -305,6 +305,17 @@ def test_it_keeps_the_handout_to_one_page_when_much_applies(clinician_client, as
         assert symptom in pages[0]
 
 
+def test_it_promises_no_test_on_a_draft_handout_before_the_decisions(clinician_client, assessment, clinician,
+                                                                     version):
+    save(assessment, clinician, case_answers(version, "Worked example 4"))
+
+    text = text_of(get_pdf(clinician_client, assessment, "assessment_handout").content)
+
+    assert "Your doctor will talk with you about any tests or appointments" in text
+    assert "Your doctor has arranged" not in text
+    assert "an EMG" not in text
+
+
 # ---------------------------------------------------------------- safety
 
 
