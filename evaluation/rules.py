@@ -526,6 +526,10 @@ def validate_template(document: Any) -> list[str]:
             errors.append(f"missing top-level key {key!r}")
     if errors:
         return errors
+    if _has_nul(document):
+        # PostgreSQL stores neither text nor JSON with NUL; refuse here rather than fail mid-import.
+        return ["the document contains a NUL character (\\u0000), which cannot be stored"]
+    errors.extend(_storage_faults(document))
     if not isinstance(document["template"], Mapping) or not document["template"].get("slug"):
         errors.append("template.slug is required")
     version = document["version"]
@@ -580,6 +584,9 @@ def _validate_item(raw: Any, where: str, earlier: dict[str, Item], errors: list[
         errors.append(f"item {code}: needs a label")
         return None
     choices = raw.get("choices") or []
+    if not isinstance(choices, list):
+        errors.append(f"item {code}: choices must be a list of [code, label]")
+        return None
     if raw["type"] in ("choice", "multi"):
         if not choices:
             errors.append(f"item {code}: a {raw['type']} item needs choices")
@@ -739,6 +746,72 @@ def _finding_refs(cond: Any) -> Iterable[str]:
             yield from _finding_refs(part)
     if "not" in cond:
         yield from _finding_refs(cond["not"])
+
+
+# Column sizes of the models that store a template (models.py); SQLite ignores them, PostgreSQL does not.
+_TEXT_LIMITS = {
+    "template": {"slug": 64, "title": 200},
+    "version": {"title": 200, "source_document": 300},
+    "section": {"title": 200},
+    "item": {"label": 300, "help_text": 500},
+    "rule": {"title": 300, "detail": 100_000},
+    "case": {"name": 200},
+}
+_INT_RANGE = (-(2**31), 2**31 - 1)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _text_faults(where: str, raw: Any, kind: str) -> list[str]:
+    if not isinstance(raw, Mapping):
+        return []
+    faults = []
+    for key, limit in _TEXT_LIMITS[kind].items():
+        if key not in raw:
+            continue
+        if not isinstance(raw[key], str):
+            faults.append(f"{where}: {key} must be text")
+        elif len(raw[key]) > limit:
+            faults.append(f"{where}: {key} is longer than {limit} characters")
+    return faults
+
+
+def _storage_faults(document: Mapping[str, Any]) -> list[str]:
+    """Values the engine would accept but the database cannot store: wrong types, too long, too large."""
+    faults = _text_faults("template", document["template"], "template")
+    faults += _text_faults("version", document["version"], "version")
+    number = document["version"].get("number") if isinstance(document["version"], Mapping) else None
+    if isinstance(number, int) and number > _INT_RANGE[1]:
+        faults.append("version.number is too large")
+    for section in document["sections"] if isinstance(document["sections"], list) else []:
+        faults += _text_faults(f"section {section.get('code')!r}" if isinstance(section, Mapping) else "section",
+                               section, "section")
+        items = section.get("items") if isinstance(section, Mapping) else None
+        for raw in items if isinstance(items, list) else []:
+            if not isinstance(raw, Mapping):
+                continue
+            where = f"item {raw.get('code')!r}"
+            faults += _text_faults(where, raw, "item")
+            for key in ("min", "max"):
+                if isinstance(raw.get(key), int) and not _INT_RANGE[0] <= raw[key] <= _INT_RANGE[1]:
+                    faults.append(f"{where}: {key} is out of range")
+            for choice in raw.get("choices") or [] if isinstance(raw.get("choices"), list) else []:
+                if isinstance(choice, list) and len(choice) == 2 and not isinstance(choice[1], str):
+                    faults.append(f"{where}: each choice label must be text")
+    for raw in document["rules"] if isinstance(document["rules"], list) else []:
+        faults += _text_faults(f"rule {raw.get('code')!r}" if isinstance(raw, Mapping) else "rule", raw, "rule")
+    cases = document.get("cases", [])
+    for raw in cases if isinstance(cases, list) else []:
+        faults += _text_faults("case", raw, "case")
+    return faults
 
 
 def _is_passage(value: Any) -> bool:

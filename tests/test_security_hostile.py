@@ -427,3 +427,24 @@ def test_it_survives_garbage_case_files_in_suggest_workup(version):
             assert set(json.loads(out.getvalue())) >= {"red_flags", "tests", "referrals"}
 
     run()
+
+
+@pytest.mark.parametrize("path, value", [
+    (("sections", 0, "items", 0, "help_text"), None),
+    (("sections", 0, "items", 0, "label"), "x" * 301),
+    (("sections", 0, "items", 0, "label"), ["a", "list"]),
+    (("sections", 0, "items", 0, "choices"), True),
+    (("sections", 0, "title"), "a\x00b"),
+    (("rules", 0, "condition"), {"item": ["fasciculations"], "is": True}),
+    (("rules", 0, "source", "quote"), "NUL \x00 in JSON"),
+    (("template", "slug"), "s" * 65),
+    (("version", "number"), 2**40),
+    (("cases", 0, "name"), ["not", "text"]),
+])
+def test_it_refuses_documents_the_database_could_not_store(template_admin, version, default_document, path, value):
+    """Found by the property tests on PostgreSQL, which (unlike SQLite) enforces lengths and refuses NUL."""
+    TRIED["template import service"] += 1
+    before = _template_rows()
+    with pytest.raises(rules.TemplateError):
+        services.template_import(document=_mutate(default_document, path, value, False), user=template_admin)
+    assert _template_rows() == before
