@@ -30,8 +30,9 @@ def production_env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
     })
     # Switches that would weaken production must not leak in from the developer's shell.
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests for live_server; no deployment has it.
     for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "DJANGO_HSTS_PRELOAD", "DJANGO_SECURE_COOKIES",
-                 "DJANGO_BEHIND_TLS_PROXY"):
+                 "DJANGO_BEHIND_TLS_PROXY", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     return env
 
