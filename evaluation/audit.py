@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -14,11 +16,23 @@ Action = AuditEvent.Action
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The peer address. Behind a proxy, configure it to pass the real address
-    to gunicorn (``--forwarded-allow-ips``) rather than trusting a header here."""
+    """The client's address: the peer, or, behind a trusted proxy, the address that
+    proxy appended to X-Forwarded-For (the last entry; earlier ones are client-supplied)."""
     if request is None:
         return None
+    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded and _is_ip(forwarded[-1]):
+            return forwarded[-1]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def record(

@@ -97,7 +97,8 @@ def comparable_document(document: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def template_import(
-    *, document: Any, user: Any = None, number: int | None = None, request: HttpRequest | None = None
+    *, document: Any, user: Any = None, number: int | None = None, request: HttpRequest | None = None,
+    audit_as_import: bool = True,
 ) -> TemplateVersion:
     """Create a new draft version from a document; nothing is saved if anything is invalid.
 
@@ -123,7 +124,9 @@ def template_import(
         created_by=user,
     )
     _create_parts(version, document)
-    audit.record(Action.TEMPLATE_IMPORT, request=request, user=user, obj=version, detail={"version": version.label})
+    if audit_as_import:
+        audit.record(Action.TEMPLATE_IMPORT, request=request, user=user, obj=version,
+                     detail={"version": version.label})
     return version
 
 
@@ -220,7 +223,7 @@ def template_clone(*, version: TemplateVersion, user: Any, request: HttpRequest 
     """A new draft with everything of ``version``, numbered after the newest version."""
     document = template_document(version=version)
     next_number = (version.template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    draft = template_import(document=document, user=user, number=next_number)
+    draft = template_import(document=document, user=user, number=next_number, audit_as_import=False)
     TemplateVersion.objects.filter(pk=draft.pk).update(cloned_from=version)
     draft.refresh_from_db()
     audit.record(Action.TEMPLATE_CLONE, request=request, user=user, obj=draft,

@@ -5,10 +5,12 @@ from . import views, views_audit, views_reports
 app_name = "evaluation"
 
 urlpatterns = [
-    path("", views.patient_list, name="patient_list"),
+    path("", views.home, name="home"),
+    path("patients/", views.patient_list, name="patient_list"),
     path("patients/new/", views.patient_create, name="patient_create"),
     path("patients/<uuid:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<uuid:pk>/edit/", views.patient_edit, name="patient_edit"),
+    path("patients/<uuid:pk>/access/", views.patient_access_log, name="patient_access_log"),
     path("patients/<uuid:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
     path("assessments/<uuid:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<uuid:pk>/edit/", views.assessment_edit, name="assessment_edit"),

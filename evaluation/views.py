@@ -26,6 +26,7 @@ from .forms import (
     PatientSearchForm,
 )
 from .models import Assessment, AuditEvent, Patient, Signature, fold_for_search
+from .permissions import can_view_audit, is_template_admin
 from .presentation import answer_sections, form_layout, grouped_output, mrc_grid_values
 
 Action = AuditEvent.Action
@@ -64,15 +65,33 @@ def _require_perm(request: HttpRequest, perm: str) -> None:
 
 
 @require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands: each role's own starting page."""
+    if request.user.has_perm("evaluation.view_patient"):
+        return redirect("evaluation:patient_list")
+    if is_template_admin(request.user):
+        return redirect("admin:evaluation_templateversion_changelist")
+    if can_view_audit(request.user):
+        return redirect("evaluation:audit_list")
+    raise PermissionDenied("Your account has no role yet. Ask an administrator to add you to a role.")
+
+
+SEARCH_SESSION_KEY = "patient_search"
+
+
+@require_http_methods(["GET", "POST"])
 @clinician_required
 def patient_list(request: HttpRequest) -> HttpResponse:
-    form = PatientSearchForm(request.GET)
+    """Search is posted and kept in the session, so no MRN or name ever appears in a URL or access log."""
+    if request.method == "POST":
+        form = PatientSearchForm(request.POST)
+        request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"].strip() if form.is_valid() else ""
+        return redirect("evaluation:patient_list")
+    query = request.session.get(SEARCH_SESSION_KEY, "")
+    form = PatientSearchForm(initial={"q": query})
     patients = Patient.objects.annotate(assessment_count=Count("assessments"))
-    query = ""
-    if form.is_valid():
-        query = form.cleaned_data["q"].strip()
-        for term in fold_for_search(query).split():
-            patients = patients.filter(search_text__contains=term)
+    for term in fold_for_search(query).split():
+        patients = patients.filter(search_text__contains=term)
     page = Paginator(patients.order_by("family_name", "given_name", "mrn"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluation/patient_list.html", {"form": form, "page": page, "query": query})
 
@@ -117,6 +136,21 @@ def patient_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         "assessments": assessments,
         "new_form": NewAssessmentForm(has_previous=has_previous, initial={"start_from_previous": has_previous}),
     })
+
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+@require_GET
+@clinician_required
+def patient_access_log(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Who accessed this record: every audited action on the patient and their assessments."""
+    patient = _get_patient_for_user(request, pk)
+    # Recorded first, so this look is itself on the page it shows.
+    audit.record(Action.PATIENT_VIEW, request=request, obj=patient, detail={"page": "access log"})
+    events = AuditEvent.objects.filter(patient=patient).select_related("user").order_by("-at", "-id")
+    page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluation/patient_access_log.html", {"patient": patient, "page": page})
 
 
 # ---------------------------------------------------------------- assessments

@@ -84,7 +84,11 @@ RULES: dict[str, Rule] = {
     "login": Rule("get", None, {"anonymous": ok('name="password"'), "clinician": Outcome(302, "/"),
                                 "template_admin": Outcome(302, "/"), "superuser": Outcome(302, "/")}),
     "logout": Rule("post", None, {role: Outcome(302, LOGIN_URL) for role in ROLES}, state_changing=True),
+    "evaluation:home": Rule("get", None, {"anonymous": TO_LOGIN, "clinician": Outcome(302, "/patients/"),
+                                          "template_admin": Outcome(302, "/admin/evaluation/templateversion/"),
+                                          "superuser": Outcome(302, "/patients/")}),
     "evaluation:patient_list": Rule("get", None, clinical(ok("MUÑOZ"))),
+    "evaluation:patient_access_log": Rule("get", "patient", clinical(ok("Who accessed this record"))),
     "evaluation:patient_create": Rule("get", None, clinical(ok("Register a patient"))),
     "evaluation:patient_detail": Rule("get", "patient", clinical(ok("Lucía"))),
     "evaluation:patient_edit": Rule("get", "patient", clinical(ok("Edit patient details"))),
@@ -206,7 +210,7 @@ def test_it_answers_404_for_a_revision_that_was_never_signed(clients, objects):
 
 
 # Pages whose POST is their form's submit (covered by the CSRF tests below).
-FORM_PAGES = {"login", "evaluation:patient_create", "evaluation:patient_edit", "evaluation:assessment_edit",
+FORM_PAGES = {"login", "evaluation:patient_list", "evaluation:patient_create", "evaluation:patient_edit", "evaluation:assessment_edit",
               "evaluation:assessment_review", "evaluation:assessment_amend"}
 
 
@@ -256,6 +260,7 @@ def _state_changing_posts(objects: dict[str, Any]) -> list[tuple[str, Callable[[
         return {"revision": revision(), "save": "1", **{f"decision__{k}": "ordered" for k in keys}}
 
     return [
+        (reverse("evaluation:patient_list"), lambda: {"q": "forged search"}),
         (reverse("evaluation:patient_create"), lambda: person),
         (reverse("evaluation:patient_edit", args=[patient.pk]), lambda: {**person, "mrn": patient.mrn}),
         (reverse("evaluation:assessment_create", args=[patient.pk]), lambda: {"version": objects["version"].pk}),

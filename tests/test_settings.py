@@ -23,7 +23,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess:
 
 
 def test_it_starts_in_development_mode_with_no_configuration():
-    result = load_settings()
+    result = load_settings(DATABASE_URL="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
 

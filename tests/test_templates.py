@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from evaluation import rules, services
 from evaluation.management.commands import load_default_template as loader
 from evaluation.models import (
+    AuditEvent,
     ImmutableRecordError,
     Item,
     Rule,
@@ -68,6 +69,8 @@ def draft(version, template_admin):
 
 def test_it_clones_a_version_whole_into_a_new_draft(version, draft):
     assert (draft.number, draft.status, draft.cloned_from) == (2, "draft", version)
+    assert list(AuditEvent.objects.filter(object_id=str(draft.pk)).values_list("action", flat=True)) == [
+        "template_clone"]
     assert services.comparable_document(draft.document()) == services.comparable_document(version.document())
 
 

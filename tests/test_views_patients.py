@@ -49,15 +49,47 @@ def test_it_refuses_bad_patient_data_field_by_field_and_keeps_what_was_typed(cli
     assert Patient.objects.count() == 0
 
 
+def search(client, query: str) -> str:
+    response = client.post(reverse("evaluation:patient_list"), {"q": query}, follow=True)
+    assert [url for url, _ in response.redirect_chain] == [reverse("evaluation:patient_list")]
+    return response.content.decode()
+
+
 def test_it_finds_patients_by_name_ignoring_case_and_accents(clinician_client, patient):
     services.patient_create(user=patient.created_by, mrn="X-2", family_name="Smith", given_name="John",
                             date_of_birth=datetime.date(1950, 1, 1), sex="male")
-    body = clinician_client.get(reverse("evaluation:patient_list"), {"q": "MUNOZ luc"}).content.decode()
+    body = search(clinician_client, "MUNOZ luc")
     assert "MUÑOZ, Lucía" in body and "SMITH" not in body
-    body = clinician_client.get(reverse("evaluation:patient_list"), {"q": "mrn-1001"}).content.decode()
-    assert "MUÑOZ, Lucía" in body
-    body = clinician_client.get(reverse("evaluation:patient_list"), {"q": "nobody"}).content.decode()
-    assert "No patient matches “nobody”" in body
+    assert "MUÑOZ, Lucía" in search(clinician_client, "mrn-1001")
+    assert "No patient matches “nobody”" in search(clinician_client, "nobody")
+    assert "SMITH" in search(clinician_client, "")
+
+
+def test_it_keeps_the_search_out_of_the_url_and_across_pages(clinician_client, clinician):
+    make_patients(clinician, 30)
+    search(clinician_client, "family00")
+    second = clinician_client.get(reverse("evaluation:patient_list"), {"page": 2}).content.decode()
+    assert "30 patients matching “family00”" in second and "FAMILY0029" in second
+    assert "family00" not in second.split("pagination")[1].split("</nav>")[0]
+
+
+def test_it_sends_each_role_to_its_own_start_page(client, clinician, template_admin):
+    client.force_login(clinician)
+    assert client.get(reverse("evaluation:home"))["Location"] == reverse("evaluation:patient_list")
+    client.force_login(template_admin)
+    assert client.get(reverse("evaluation:home"))["Location"] == reverse(
+        "admin:evaluation_templateversion_changelist")
+
+
+def test_it_shows_clinicians_who_accessed_a_record(clinician_client, patient, other_clinician):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(other_clinician)
+    other.get(patient.get_absolute_url())
+    body = clinician_client.get(reverse("evaluation:patient_access_log", args=[patient.pk])).content.decode()
+    assert "Who accessed this record" in body
+    assert "Drno Tester" in body and "Patient viewed" in body and "Patient registered" in body
 
 
 def test_it_paginates_the_patient_list(clinician_client, clinician):
