@@ -87,6 +87,8 @@ def test_it_shows_clinicians_who_accessed_a_record(clinician_client, patient, ot
     other = Client()
     other.force_login(other_clinician)
     other.get(patient.get_absolute_url())
+    page = clinician_client.get(patient.get_absolute_url()).content.decode()
+    assert f'href="{reverse("evaluation:patient_access_log", args=[patient.pk])}">Who accessed this record' in page
     body = clinician_client.get(reverse("evaluation:patient_access_log", args=[patient.pk])).content.decode()
     assert "Who accessed this record" in body
     assert "Drno Tester" in body and "Patient viewed" in body and "Patient registered" in body
