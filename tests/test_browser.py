@@ -212,8 +212,9 @@ def test_it_takes_an_assessment_from_first_answer_to_signed_amendment(page: Page
     assert any(t.startswith("Neurology referral") for t in titles), titles
     declined = "Nerve conduction studies (NCV)"
     assert any(t.startswith(declined) for t in titles), titles
+    page.get_by_role("button", name="Mark all as ordered").click()
     for index in range(decisions.count()):
-        decisions.nth(index).get_by_role("radio").first.check()
+        expect(decisions.nth(index).get_by_role("radio").first).to_be_checked()
     _decide(page, declined, "Declined")
     page.get_by_role("button", name="Save decisions").click()
     expect(page.locator("#problems")).to_contain_text("Some decisions need correcting; nothing was saved.")

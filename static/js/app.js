@@ -13,6 +13,15 @@
   }
   document.addEventListener("htmx:afterSettle", applyVisibility);
 
+  // "Mark all as ordered": the common case in one click; each choice can still be changed.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-order-all]");
+    if (!button) return;
+    button.form.querySelectorAll('input[type=radio][value="ordered"]').forEach(function (radio) {
+      radio.checked = true;
+    });
+  });
+
   // A clinician should never lose typed answers by navigating away by mistake.
   var dirty = false;
   document.addEventListener("input", function (event) {
