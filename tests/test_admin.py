@@ -138,3 +138,52 @@ def test_it_previews_a_version_as_the_clinician_form_and_evaluates_answers(admin
     body = response.content.decode()
     assert "Neurology referral" in body and "Muscle weakness" in body
     assert TemplateVersion.objects.count() == 1
+
+
+def posted_form(response) -> dict[str, object]:
+    """Everything the admin change page would post back as it stands, inlines included."""
+    data: dict[str, object] = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.append(formset.management_form)
+        forms.extend(formset.forms)
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+                continue
+            data[bound.html_name] = value
+    return data
+
+
+def test_it_edits_a_drafts_items_and_choices_inline(admin_client_, version, template_admin):
+    draft = services.template_clone(version=version, user=template_admin)
+    page = admin_client_.get(url("change", draft.pk))
+    data = posted_form(page)
+    items = page.context["inline_admin_formsets"][1].formset
+    index = next(i for i, form in enumerate(items.forms) if form.instance.code == "exam_sensation")
+    prefix = items.forms[index].prefix
+    data[f"{prefix}-label"] = "Sensation to pinprick"
+    data[f"{prefix}-choices_text"] = "normal | Normal\nreduced | Reduced\nabsent | Absent"
+    response = admin_client_.post(url("change", draft.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    item = draft.items.get(code="exam_sensation")
+    assert item.label == "Sensation to pinprick"
+    assert item.choices == [["normal", "Normal"], ["reduced", "Reduced"], ["absent", "Absent"]]
+    assert services.template_check(version=draft) == []
+
+
+def test_it_explains_a_badly_written_choice_line(admin_client_, version, template_admin):
+    draft = services.template_clone(version=version, user=template_admin)
+    page = admin_client_.get(url("change", draft.pk))
+    data = posted_form(page)
+    prefix = page.context["inline_admin_formsets"][1].formset.forms[0].prefix
+    data[f"{prefix}-choices_text"] = "just a label"
+    response = admin_client_.post(url("change", draft.pk), data)
+    assert response.status_code == 200
+    assert "Line 1: write each choice as “code | label”." in response.content.decode()
