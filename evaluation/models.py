@@ -352,6 +352,21 @@ class Assessment(models.Model):
         return self.version.compiled().evaluate(self.answers)
 
 
+class SignatureQuerySet(models.QuerySet):
+    """A signed revision is written once. The only later write allowed is storing its
+    report, once: the PDF is rendered after the row exists, inside the same transaction."""
+
+    REPORT_FIELDS = frozenset({"pdf", "pdf_hash"})
+
+    def update(self, **kwargs: Any) -> int:
+        if not set(kwargs) <= self.REPORT_FIELDS or self.filter(pdf__isnull=False).exists():
+            raise ImmutableRecordError("A signed revision cannot be changed.", code="immutable")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError("A signed revision cannot be deleted.", code="immutable")
+
+
 class Signature(models.Model):
     """One signed revision of an assessment: what was signed, by whom, when, and the stored report.
 
@@ -371,6 +386,8 @@ class Signature(models.Model):
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_hash = models.CharField(max_length=64, blank=True)
 
+    objects = SignatureQuerySet.as_manager()
+
     class Meta:
         ordering = ["assessment", "number"]
         constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="unique_signature_number")]
@@ -379,7 +396,7 @@ class Signature(models.Model):
         return f"Revision {self.number} signed by {self.signer_name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and Signature.objects.filter(pk=self.pk, pdf__isnull=False).exists():
+        if self.pk is not None and Signature.objects.filter(pk=self.pk).exists():
             raise ImmutableRecordError("A signed revision cannot be changed.", code="immutable")
         super().save(*args, **kwargs)
 
