@@ -3,6 +3,10 @@
 Nothing here writes to the audit table except the record of the export
 itself: who took a copy of the trail, and with which filters, is itself an
 auditable fact.
+
+Template admins may read the trail but not clinical records: for them the
+detail of each event names which answers changed but not their values
+(see shown_detail); superusers see the values.
 """
 
 from __future__ import annotations
@@ -31,6 +35,16 @@ CSV_COLUMNS = ["at", "username", "action", "object_type", "object_id", "patient_
 # Spreadsheets run cells that start with these as formulas; a value typed by a
 # user (a failed sign-in name, an exam note) must never become one.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Detail keys whose values are never clinical: template labels, field *names*,
+# revision numbers, hashes, decisions (ordered/declined), a typed sign-in name,
+# the export's own filters. Anything else is shown to superusers only.
+_PLAIN_DETAIL_KEYS = frozenset({
+    "version", "from", "from_previous", "fields", "decisions", "added", "revision", "content_hash", "pdf_hash",
+    "page", "username", "filters",
+})
+CHANGED = "changed"
+HIDDEN = "hidden"
 
 
 class AuditFilterForm(forms.Form):
@@ -69,6 +83,32 @@ class AuditFilterForm(forms.Form):
         return {name: str(value) for name, value in data.items() if value not in (None, "")}
 
 
+def shown_detail(detail: Any, user: Any) -> Any:
+    """The event's detail as ``user`` may read it.
+
+    The trail keeps the old and new value of every changed answer, and those can
+    be clinical free text. Template admins may read the trail but not clinical
+    records, so for anyone but a superuser a change names only the item code, and
+    a detail key not known to be plain is hidden rather than shown.
+    """
+    if getattr(user, "is_superuser", False) or not isinstance(detail, dict):
+        return detail
+    shown: dict[str, Any] = {}
+    for key, value in detail.items():
+        if key == "changes" and isinstance(value, dict):
+            shown[key] = dict.fromkeys(value, CHANGED)
+        elif key in _PLAIN_DETAIL_KEYS:
+            shown[key] = value
+        else:
+            shown[key] = HIDDEN
+    return shown
+
+
+def _detail_text(detail: Any, user: Any) -> str:
+    shown = shown_detail(detail, user)
+    return json.dumps(shown, ensure_ascii=False, sort_keys=True) if shown else ""
+
+
 def _require_audit_viewer(request: HttpRequest) -> None:
     if not can_view_audit(request.user):
         raise PermissionDenied("Only template admins and superusers can read the audit trail.")
@@ -90,6 +130,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     _require_audit_viewer(request)
     form, events = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for event in page.object_list:
+        event.shown_detail = _detail_text(event.detail, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "evaluation/audit_list.html", {
@@ -105,13 +148,13 @@ def _csv_cell(value: Any) -> str:
     return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
 
 
-def _csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
+def _csv_rows(events: Iterable[AuditEvent], user: Any) -> Iterator[list[str]]:
     yield CSV_COLUMNS
     for event in events:
         yield [_csv_cell(value) for value in (
             timezone.localtime(event.at).isoformat(), event.username, event.action, event.object_type,
             event.object_id, event.patient_id, event.ip_address,
-            json.dumps(event.detail, ensure_ascii=False, sort_keys=True),
+            json.dumps(shown_detail(event.detail, user), ensure_ascii=False, sort_keys=True),
         )]
 
 
@@ -133,7 +176,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
     audit.record(AuditEvent.Action.AUDIT_EXPORT, request=request, detail={"filters": form.active_filters()})
     writer = csv.writer(_Echo())
     # Stream, so a year of events does not have to fit in memory at once.
-    rows = (writer.writerow(row) for row in _csv_rows(events.iterator(chunk_size=1000)))
+    rows = (writer.writerow(row) for row in _csv_rows(events.iterator(chunk_size=1000), request.user))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
