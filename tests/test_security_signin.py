@@ -30,6 +30,13 @@ def _signed_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
+def _assert_signed_in_now(response: Any, client: Client) -> None:
+    """A successful sign-in: off to the start page, not back to the form, and the session knows the user."""
+    assert response.status_code == 302
+    assert response["Location"] == reverse("evaluation:home")
+    assert _signed_in(client)
+
+
 # ---------------------------------------------------------------- lockout
 
 
@@ -59,9 +66,7 @@ def test_it_locks_only_the_attacked_username(client, clinician, other_clinician)
     for attempt in range(5):
         _sign_in(client, "drwho", f"wrong-{attempt}")
     other = Client()
-    response = _sign_in(other, "drno", PASSWORD)
-    assert response.status_code == 302
-    assert _signed_in(other)
+    _assert_signed_in_now(_sign_in(other, "drno", PASSWORD), other)
 
 
 def test_it_lets_the_user_in_again_after_the_cool_off(client, clinician):
@@ -73,19 +78,19 @@ def test_it_lets_the_user_in_again_after_the_cool_off(client, clinician):
     from axes.models import AccessAttemptExpiration
 
     AccessAttemptExpiration.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
-    response = _sign_in(client, "drwho", PASSWORD)
-    assert response.status_code == 302
-    assert _signed_in(client)
+    _assert_signed_in_now(_sign_in(client, "drwho", PASSWORD), client)
 
 
 def test_it_resets_the_failure_count_on_success(client, clinician):
     for attempt in range(4):
         _sign_in(client, "drwho", f"wrong-{attempt}")
-    assert _sign_in(client, "drwho", PASSWORD).status_code == 302
+    _assert_signed_in_now(_sign_in(client, "drwho", PASSWORD), client)
     client.post(reverse("logout"))
+    assert not _signed_in(client)
     for attempt in range(4):
-        _sign_in(client, "drwho", f"again-{attempt}")
-    assert _sign_in(client, "drwho", PASSWORD).status_code == 302
+        # Eight failures in all, but the count restarted at the success: none of these is locked out.
+        assert _sign_in(client, "drwho", f"again-{attempt}").status_code == 200
+    _assert_signed_in_now(_sign_in(client, "drwho", PASSWORD), client)
 
 
 # ---------------------------------------------------------------- session timeouts
@@ -95,6 +100,27 @@ def test_it_resets_the_failure_count_on_success(client, clinician):
 def session_client(client, clinician) -> Client:
     assert _sign_in(client, "drwho", PASSWORD).status_code == 302
     return client
+
+
+PATIENTS = reverse("evaluation:patient_list")
+
+
+def _assert_reachable(client: Client) -> None:
+    response = client.get(PATIENTS)
+    assert response.status_code == 200
+    assert b"<h1" in response.content and b"Patients</h1>" in response.content
+    assert _signed_in(client)
+
+
+def _assert_signed_out_by_timeout(client: Client) -> None:
+    """The aged session is ended: sent to the sign-in page, and it stays ended for the next request too."""
+    response = client.get(PATIENTS)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{LOGIN}?next=")
+    assert not _signed_in(client)
+    again = client.get(PATIENTS)
+    assert again.status_code == 302
+    assert again["Location"].startswith(f"{LOGIN}?next=")
 
 
 def _age_session(client: Client, **seconds_ago: float) -> None:
@@ -107,38 +133,47 @@ def _age_session(client: Client, **seconds_ago: float) -> None:
 
 def test_it_keeps_a_session_active_within_the_inactivity_timeout(session_client):
     _age_session(session_client, last_seen=14 * 60)
-    response = session_client.get(reverse("evaluation:patient_list"))
-    assert response.status_code == 200
+    _assert_reachable(session_client)
     assert time.time() - session_client.session[LAST_SEEN] < 60  # activity moved the clock on
 
 
 def test_it_signs_out_after_fifteen_minutes_of_inactivity(session_client, clinician):
+    _assert_reachable(session_client)
     _age_session(session_client, last_seen=15 * 60 + 5)
     response = session_client.get(reverse("evaluation:patient_list"), follow=True)
     assert response.redirect_chain[0][0].startswith(f"{LOGIN}?next=")
     assert b"signed out after a period of inactivity" in response.content
     assert not _signed_in(session_client)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGOUT, user=clinician).count() == 1
+    _assert_signed_out_by_timeout(session_client)  # a further request is turned away too
 
 
 def test_it_signs_out_after_the_absolute_lifetime_even_when_active(session_client):
+    _assert_reachable(session_client)
     _age_session(session_client, started=12 * 3600 + 5, last_seen=10)
-    response = session_client.get(reverse("evaluation:patient_list"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
-    assert not _signed_in(session_client)
+    _assert_signed_out_by_timeout(session_client)
 
 
 def test_it_keeps_a_session_just_under_the_absolute_lifetime(session_client):
     _age_session(session_client, started=12 * 3600 - 60, last_seen=10)
-    assert session_client.get(reverse("evaluation:patient_list")).status_code == 200
+    _assert_reachable(session_client)
 
 
 @override_settings(SESSION_INACTIVITY_TIMEOUT=datetime.timedelta(minutes=1),
                    SESSION_ABSOLUTE_LIFETIME=datetime.timedelta(minutes=5))
 def test_it_follows_configured_timeouts(session_client):
+    # Past the configured one minute but well inside the default fifteen.
+    _age_session(session_client, last_seen=50)
+    _assert_reachable(session_client)
     _age_session(session_client, last_seen=90)
-    assert session_client.get(reverse("evaluation:patient_list")).status_code == 302
+    _assert_signed_out_by_timeout(session_client)
+
+    # And the configured five-minute lifetime, with recent activity.
+    assert _sign_in(session_client, "drwho", PASSWORD).status_code == 302
+    _age_session(session_client, started=4 * 60, last_seen=10)
+    _assert_reachable(session_client)
+    _age_session(session_client, started=5 * 60 + 5, last_seen=10)
+    _assert_signed_out_by_timeout(session_client)
 
 
 def test_it_expires_the_cookie_at_the_absolute_lifetime():
