@@ -203,7 +203,7 @@ def _run(args: argparse.Namespace) -> None:
         for a in drafts:
             label = f"{a.patient.mrn} draft"
             url = reverse("evaluation:assessment_pdf", args=[a.pk])
-            html = render_to_string("evaluation/pdf/summary.html", pdf.summary_context(a))
+            html = render_to_string("evaluation/pdf/summary.html", pdf.print_context(a))
             runs = [(view, lambda url=url: client.get(url)), (bare, lambda html=html: _bare_render(html)),
                     (cached, lambda html=html: pdf.html_to_pdf(html))]
             # Rotate the order every round so a slow spell on a busy machine hits all three alike.

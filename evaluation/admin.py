@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -80,9 +81,6 @@ class ItemAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["choices_text"].initial = "\n".join(f"{c} | {label}" for c, label in self.instance.choices)
-        version_id = self.instance.version_id or getattr(self, "parent_version_id", None)
-        if "section" in self.fields and version_id:
-            self.fields["section"].queryset = Section.objects.filter(version_id=version_id)
 
     def clean_choices_text(self) -> list[list[str]]:
         choices = []
@@ -132,10 +130,14 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     list_display = ["slug", "title", "published_version"]
     search_fields = ["slug", "title"]
 
-    @admin.display(description="Newest published")
+    def get_queryset(self, request: HttpRequest) -> Any:
+        newest = Max("versions__number", filter=Q(versions__status=TemplateVersion.Status.PUBLISHED))
+        return super().get_queryset(request).annotate(newest_published_number=newest)
+
+    @admin.display(description="Newest published", ordering="newest_published_number")
     def published_version(self, obj: ChecklistTemplate) -> str:
-        version = obj.newest_published()
-        return version.label if version else "—"
+        number = obj.newest_published_number
+        return f"{obj.slug}@{number}" if number else "—"
 
 
 @admin.register(TemplateVersion)
@@ -154,9 +156,13 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     change_list_template = "admin/evaluation/templateversion/change_list.html"
     actions = None
 
-    @admin.display(description="Items")
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("template", "published_by").annotate(
+            items_total=Count("items", distinct=True))
+
+    @admin.display(description="Items", ordering="items_total")
     def item_count(self, obj: TemplateVersion) -> int:
-        return obj.items.count()
+        return obj.items_total
 
     def has_change_permission(self, request: HttpRequest, obj: TemplateVersion | None = None) -> bool:
         if obj is not None and obj.status != TemplateVersion.Status.DRAFT:
@@ -286,8 +292,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             for error in exc.errors:
                 messages.error(request, f"Cannot preview: {error}")
             return self._back(version)
-        help_texts = {raw["code"]: raw.get("help_text", "") for s in document["sections"] for raw in s["items"]}
-        form = AssessmentForm(request.POST or None, compiled=compiled, help_texts=help_texts, initial={"revision": 0})
+        form = AssessmentForm(request.POST or None, compiled=compiled, initial={"revision": 0})
         evaluation = compiled.evaluate(form.valid_answers() if form.is_bound else {})
         context = {
             **self.admin_site.each_context(request),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .rules import CompiledTemplate, Evaluation
 
@@ -21,6 +20,8 @@ class Change:
 class Comparison:
     new_red_flags: list[str] = field(default_factory=list)
     resolved_red_flags: list[str] = field(default_factory=list)
+    # Present before, and their answers not recorded this time: neither resolved nor current.
+    not_reassessed: list[str] = field(default_factory=list)
     mrc_before: int | None = None
     mrc_after: int | None = None
     weaker_muscles: list[Change] = field(default_factory=list)
@@ -36,23 +37,12 @@ class Comparison:
     def strength_worse(self) -> bool:
         return bool(self.weaker_muscles) or (self.mrc_change is not None and self.mrc_change < 0)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "new_red_flags": self.new_red_flags,
-            "resolved_red_flags": self.resolved_red_flags,
-            "mrc_before": self.mrc_before,
-            "mrc_after": self.mrc_after,
-            "mrc_change": self.mrc_change,
-            "strength_worse": self.strength_worse,
-            "weaker_muscles": [vars(c) for c in self.weaker_muscles],
-            "symptom_changes": [vars(c) for c in self.symptom_changes],
-        }
-
 
 def compare(compiled: CompiledTemplate, before: Evaluation, after: Evaluation) -> Comparison:
     """Compare two evaluations of the same patient; items are matched by code."""
     flags_before = {r.code: r.title for r in before.of_kind("red_flag")}
     flags_after = {r.code: r.title for r in after.of_kind("red_flag")}
+    unknown_now = {code for kind, code in after.undetermined if kind == "red_flag"}
     weaker = []
     for code in compiled.mrc_codes:
         old, new = before.answers.get(code), after.answers.get(code)
@@ -68,7 +58,9 @@ def compare(compiled: CompiledTemplate, before: Evaluation, after: Evaluation) -
             changes.append(Change(item.label, item.value_text(old), item.value_text(new)))
     return Comparison(
         new_red_flags=[title for code, title in flags_after.items() if code not in flags_before],
-        resolved_red_flags=[title for code, title in flags_before.items() if code not in flags_after],
+        resolved_red_flags=[title for code, title in flags_before.items()
+                            if code not in flags_after and code not in unknown_now],
+        not_reassessed=[title for code, title in flags_before.items() if code in unknown_now],
         mrc_before=before.mrc_sum,
         mrc_after=after.mrc_sum,
         weaker_muscles=weaker,

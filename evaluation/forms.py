@@ -139,13 +139,12 @@ class AssessmentForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, compiled: rules.CompiledTemplate, answers: dict[str, Any] | None = None,
-                 help_texts: dict[str, str] | None = None, **kwargs: Any):
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.compiled = compiled
         answers = answers or {}
-        help_texts = help_texts or {}
         for code, item in compiled.items.items():
-            help_text = help_texts.get(code, "")
+            help_text = item.help_text
             if item.required:
                 help_text = f"Required before signing. {help_text}".strip()
             field = _item_field(item, help_text)
@@ -160,7 +159,8 @@ class AssessmentForm(forms.Form):
             value = self.cleaned_data.get(code)
             if value in (None, "", []):
                 continue
-            data[code] = value
+            # A tampered post can repeat a checkbox value; one answer lists a choice once.
+            data[code] = list(dict.fromkeys(value)) if isinstance(value, list) else value
         return data
 
     def valid_answers(self) -> dict[str, Any]:

@@ -35,9 +35,6 @@ class ChecklistTemplate(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def newest_published(self) -> TemplateVersion | None:
-        return self.versions.filter(status=TemplateVersion.Status.PUBLISHED).order_by("-number").first()
-
 
 class TemplateVersion(models.Model):
     class Status(models.TextChoices):
@@ -80,21 +77,20 @@ class TemplateVersion(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("admin:evaluation_templateversion_change", args=[self.pk])
 
+    # Everything a published version is made of; only its status may move on, to retired.
+    FROZEN_FIELDS = ("template_id", "number", "title", "source_document", "findings", "created_by_id",
+                     "published_at", "published_by_id", "cloned_from_id")
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk:
-            stored = TemplateVersion.objects.filter(pk=self.pk).values("status", "findings", "title", "number").first()
-            if stored and stored["status"] != self.Status.DRAFT:
-                changed = (
-                    stored["findings"] != self.findings
-                    or stored["title"] != self.title
-                    or stored["number"] != self.number
-                    or (stored["status"] == self.Status.RETIRED and self.status != self.Status.RETIRED)
+        stored = TemplateVersion.objects.filter(pk=self.pk).values("status", *self.FROZEN_FIELDS).first()
+        if stored and stored["status"] != self.Status.DRAFT:
+            retiring = stored["status"] == self.Status.PUBLISHED and self.status == self.Status.RETIRED
+            unchanged = all(stored[name] == getattr(self, name) for name in self.FROZEN_FIELDS)
+            if not (unchanged and (retiring or self.status == stored["status"])):
+                raise ImmutableRecordError(
+                    f"{self.label} is {stored['status']} and cannot be changed; create a new draft from it.",
+                    code="immutable",
                 )
-                if changed:
-                    raise ImmutableRecordError(
-                        f"{self.label} is {stored['status']} and cannot be changed; create a new draft from it.",
-                        code="immutable",
-                    )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
@@ -109,9 +105,10 @@ class TemplateVersion(models.Model):
         return template_document(version=self)
 
     def compiled(self) -> rules.CompiledTemplate:
-        """The engine's compiled form; cached for published versions, which never change."""
-        key = ("version", self.pk) if self.status != self.Status.DRAFT else None
-        return rules.compile_template(self.document(), cache_key=key)
+        """The engine's compiled form; cached for published and retired versions, which never change."""
+        if self.status == self.Status.DRAFT:
+            return rules.compile_template(self.document())
+        return rules.compile_cached(("version", self.pk), self.document)
 
 
 class DraftOnlyQuerySet(models.QuerySet):

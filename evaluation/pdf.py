@@ -16,7 +16,6 @@ Two concerns live here besides rendering:
 from __future__ import annotations
 
 import logging
-import mimetypes
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import summary
 from .models import Assessment, Signature
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class StaticOnlyURLFetcher(URLFetcher):
             # Worth a log line: in a report this means someone tried to smuggle a reference in.
             logger.warning("PDF fetch refused: %s (%s)", url[:200], refused)
             raise
-        content_type = ALLOWED_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+        content_type = ALLOWED_TYPES[path.suffix.lower()]  # resolve() admits only these suffixes
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
@@ -176,11 +176,9 @@ def _with_decisions(group: dict[str, Any], decisions: dict[str, Any]) -> list[di
             for rec in group["items"]]
 
 
-def summary_context(assessment: Assessment, signature: Signature | None = None) -> dict[str, Any]:
+def print_context(assessment: Assessment, signature: Signature | None = None) -> dict[str, Any]:
     """Everything the summary page shows, reshaped for print: one source of truth with the screen."""
-    from .views import _summary_context  # the page's own builder, so screen and paper never disagree
-
-    context = _summary_context(assessment, signature)
+    context = summary.summary_context(assessment, signature)
     groups, passages = _sources(context["groups"])
     by_kind = {group["kind"]: group for group in groups}
     decisions = context["decisions"] or {}
@@ -263,7 +261,7 @@ def _next_steps(context: dict[str, Any]) -> list[str]:
 
 
 def handout_context(assessment: Assessment, signature: Signature | None = None) -> dict[str, Any]:
-    context = summary_context(assessment, signature)
+    context = print_context(assessment, signature)
     advice = [HANDOUT_ADVICE.get(rec["code"], rec["title"]) for rec in context["advice"]
               if rec["code"] != "safety_net"]
     return {
@@ -285,7 +283,7 @@ def handout_context(assessment: Assessment, signature: Signature | None = None) 
 
 def render_summary_pdf(assessment: Assessment, signature: Signature | None = None) -> bytes:
     """The clinician summary; with ``signature``, exactly what that revision signed."""
-    html = render_to_string("evaluation/pdf/summary.html", summary_context(assessment, signature))
+    html = render_to_string("evaluation/pdf/summary.html", print_context(assessment, signature))
     return html_to_pdf(html)
 
 

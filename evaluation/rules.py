@@ -15,12 +15,13 @@ Conditions are JSON, interpreted here (never ``eval``)::
     {"finding": "any_red_flag"}
 
 Logic is three-valued (Kleene): an atom over an unanswered item is *unknown*,
-``not unknown`` is unknown, and a rule fires only when its condition is
-definitely true, so ``null`` never makes anything true. A derived finding is
-a clinical fact that is either established by the answers or not, so a
-reference to a finding is true or false, never unknown; that lets "no red flag
-found" (``not any_red_flag``) hold when the red-flag questions were answered
-no and the examination was not recorded.
+``not unknown`` is unknown, ``any`` is unknown unless something is true,
+``all`` is unknown unless something is false, and a rule fires only when its
+condition is definitely true. So ``null`` never makes anything true: "no red
+flag" (``not any_red_flag``) holds only when the red-flag questions were
+answered no *and* the examination was recorded normal, and "no identified
+cause" only when the causes were asked about. ``present`` is the one
+two-valued operator: whether a text was given is always known.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class Item:
     min_value: int | None = None
     max_value: int | None = None
     shown_when: Any = None
+    help_text: str = ""
 
     @property
     def choice_labels(self) -> dict[str, str]:
@@ -134,6 +136,7 @@ def _item_from_dict(raw: Mapping[str, Any], section: str) -> Item:
         min_value=raw.get("min"),
         max_value=raw.get("max"),
         shown_when=raw.get("shown_when"),
+        help_text=raw.get("help_text") or "",
     )
 
 
@@ -189,6 +192,8 @@ class Evaluation:
     mrc_sum: int | None
     mrc_max: int
     missing_required: tuple[str, ...]
+    # Rules that neither fire nor are ruled out: their answers are missing.
+    undetermined: frozenset[tuple[str, str]] = frozenset()
 
     def of_kind(self, kind: str) -> list[Recommendation]:
         return [r for r in self.recommendations if r.kind == kind]
@@ -284,7 +289,7 @@ class CompiledTemplate:
             allowed = frozenset(expected)
             test = lambda v: v in allowed  # noqa: E731
         elif op == "present":
-            test = lambda v: (v not in ("", [])) is bool(expected)  # noqa: E731
+            return self._presence(item, bool(expected))
         else:
             compare = COMPARISONS[op]
             test = lambda v: compare(v, expected)  # noqa: E731
@@ -299,14 +304,25 @@ class CompiledTemplate:
 
         return evaluate
 
-    def _finding_ref(self, code: str) -> Evaluator:
+    @staticmethod
+    def _presence(item: Item, expected: bool) -> Evaluator:
         def evaluate(ctx: _Context) -> Outcome:
-            cached = ctx.findings.get(code)
-            if cached is None:
+            value = ctx.answers.get(item.code)
+            given = value not in (None, "", [])
+            if given is expected:
+                return True, ((item.reason(value),) if given else ())
+            return False, ()
+
+        return evaluate
+
+    def _finding_ref(self, code: str) -> Evaluator:
+        """Findings stay three-valued, and are worked out once per evaluation."""
+
+        def evaluate(ctx: _Context) -> Outcome:
+            if code not in ctx.findings:
                 truth, reasons = self._findings[code](ctx)
-                cached = (truth is True, reasons if truth is True else ())
-                ctx.findings[code] = cached
-            return cached
+                ctx.findings[code] = (truth, reasons if truth is True else ())
+            return ctx.findings[code]
 
         return evaluate
 
@@ -353,8 +369,11 @@ class CompiledTemplate:
         visible, hidden = self.visible_answers(answers)
         ctx = _Context(visible)
         recommendations = []
+        undetermined = set()
         for rule in self.rules:
             truth, reasons = rule.evaluator(ctx)
+            if truth is None:
+                undetermined.add((rule.kind, rule.code))
             if truth is not True:
                 continue
             priority = rule.priority
@@ -384,12 +403,13 @@ class CompiledTemplate:
         return Evaluation(
             template=self.label,
             recommendations=tuple(recommendations),
-            findings=frozenset(code for code, (truth, _) in ctx.findings.items() if truth),
+            findings=frozenset(code for code, (truth, _) in ctx.findings.items() if truth is True),
             hidden=hidden,
             answers=visible,
             mrc_sum=mrc_sum,
             mrc_max=MRC_MAX * len(self.mrc_codes),
             missing_required=missing,
+            undetermined=frozenset(undetermined),
         )
 
 
@@ -440,6 +460,14 @@ def _any(parts: list[Evaluator]) -> Evaluator:
 # ---------------------------------------------------------------- public functions
 
 _compiled_cache: dict[Any, CompiledTemplate] = {}
+
+
+def compile_cached(cache_key: Any, build_document: Callable[[], Mapping[str, Any]]) -> CompiledTemplate:
+    """The compiled template for ``cache_key``, building the document only on a miss."""
+    compiled = _compiled_cache.get(cache_key)
+    if compiled is None:
+        compiled = compile_template(build_document(), cache_key=cache_key)
+    return compiled
 
 
 def compile_template(document: Mapping[str, Any], *, cache_key: Any = None) -> CompiledTemplate:
@@ -518,6 +546,14 @@ def value_fault(item: Item, value: Any) -> str | None:
 
 def validate_template(document: Any) -> list[str]:
     """Every fault in a template document, each naming where it is."""
+    try:
+        return _template_faults(document)
+    except RecursionError:
+        # Conditions are depth-checked, but a document can nest anywhere (answers, expectations).
+        return ["the document is nested too deeply to be a template"]
+
+
+def _template_faults(document: Any) -> list[str]:
     if not isinstance(document, Mapping):
         return ["the template document must be a JSON object"]
     errors: list[str] = []
@@ -664,21 +700,30 @@ def _validate_rules(rules: Any, items: dict[str, Item], findings: set[str], erro
                 errors.append(f"{name} urgent_when: {fault}")
 
 
+MAX_CONDITION_DEPTH = 32
+
+
 def _condition_faults(
-    cond: Any, items: Mapping[str, Item], findings: set[str], *, allow_findings: bool = True
+    cond: Any, items: Mapping[str, Item], findings: set[str], *, allow_findings: bool = True, depth: int = 0
 ) -> list[str]:
     """What is wrong with a condition; an empty list when it is well formed."""
+    if depth > MAX_CONDITION_DEPTH:
+        return [f"condition is nested more than {MAX_CONDITION_DEPTH} levels deep"]
     if not isinstance(cond, Mapping) or not cond:
         return [f"condition must be an object, got {cond!r}"]
     for combinator in ("all", "any"):
         if combinator in cond:
             if len(cond) != 1 or not isinstance(cond[combinator], list):
                 return [f"'{combinator}' takes a list and nothing beside it"]
-            return [f for part in cond[combinator] for f in _condition_faults(part, items, findings, allow_findings=allow_findings)]
+            return [
+                fault
+                for part in cond[combinator]
+                for fault in _condition_faults(part, items, findings, allow_findings=allow_findings, depth=depth + 1)
+            ]
     if "not" in cond:
         if len(cond) != 1:
             return ["'not' takes one condition and nothing beside it"]
-        return _condition_faults(cond["not"], items, findings, allow_findings=allow_findings)
+        return _condition_faults(cond["not"], items, findings, allow_findings=allow_findings, depth=depth + 1)
     if "finding" in cond:
         if not allow_findings:
             return ["may refer to earlier items only, not findings"]

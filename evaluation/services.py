@@ -292,20 +292,27 @@ class NotEditableError(Exception):
     pass
 
 
-def latest_signed_assessment(patient: Patient, *, before: Assessment | None = None) -> Assessment | None:
+def latest_signed_assessment(patient: Patient) -> Assessment | None:
     query = patient.assessments.filter(status__in=[Assessment.Status.FINAL, Assessment.Status.AMENDED])
-    if before is not None:
-        query = query.exclude(pk=before.pk).filter(created_at__lt=before.created_at)
     return query.select_related("version__template").order_by("-created_at").first()
 
 
+# A follow-up asks these again, never copies them: last visit's red flags and
+# examination must not be signed as today's.
+REASSESSED_SECTIONS = frozenset({"red_flags", "strength", "exam"})
+
+
 def carry_over_answers(source: Assessment, version: TemplateVersion) -> dict[str, Any]:
-    """The previous visit's answers that still fit ``version`` (a newer version may differ)."""
+    """The previous visit's signed history answers that still fit ``version`` (a newer version may differ)."""
     compiled = version.compiled()
+    signature = source.latest_signature
+    answers = signature.content["answers"] if signature is not None else source.answers
     return {
         code: value
-        for code, value in source.answers.items()
-        if code in compiled.items and rules.value_fault(compiled.items[code], value) is None
+        for code, value in answers.items()
+        if code in compiled.items
+        and compiled.items[code].section not in REASSESSED_SECTIONS
+        and rules.value_fault(compiled.items[code], value) is None
     }
 
 

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import audit, rules, services
-from .compare import compare
 from .forms import (
     AmendForm,
     AssessmentForm,
@@ -27,7 +26,8 @@ from .forms import (
 )
 from .models import Assessment, AuditEvent, Patient, Signature, fold_for_search
 from .permissions import can_view_audit, is_template_admin
-from .presentation import answer_sections, form_layout, grouped_output, mrc_grid_values
+from .presentation import form_layout, grouped_output
+from .summary import summary_context
 
 Action = AuditEvent.Action
 PAGE_SIZE = 25
@@ -118,6 +118,8 @@ def patient_edit(request: HttpRequest, pk: Any) -> HttpResponse:
         services.patient_update(patient=patient, user=request.user, request=request, **form.cleaned_data)
         messages.success(request, "Patient details saved.")
         return redirect(patient)
+    if request.method == "GET":
+        audit.record(Action.PATIENT_VIEW, request=request, obj=patient, detail={"page": "edit"})
     return render(request, "evaluation/patient_form.html",
                   {"form": form, "title": "Edit patient details", "patient": patient})
 
@@ -173,51 +175,12 @@ def assessment_create(request: HttpRequest, pk: Any) -> HttpResponse:
     return redirect("evaluation:assessment_edit", pk=assessment.pk)
 
 
-def _follow_up(assessment: Assessment, evaluation: rules.Evaluation) -> Any:
-    previous = assessment.previous
-    if previous is None or previous.version.template_id != assessment.version.template_id:
-        return None
-    compiled = assessment.version.compiled()
-    return {"previous": previous, "comparison": compare(compiled, previous.evaluate(), evaluation)}
-
-
-def _summary_context(assessment: Assessment, signature: Signature | None = None) -> dict[str, Any]:
-    """What the summary page and the PDF show. A signed revision shows what was signed."""
-    compiled = assessment.version.compiled()
-    if signature is not None:
-        answers = signature.content["answers"]
-        output = signature.content["output"]
-        decisions = signature.content["decisions"]
-    else:
-        answers = assessment.answers
-        output = None
-        decisions = assessment.decisions
-    evaluation = compiled.evaluate(answers)
-    if output is None:
-        output = evaluation.as_dict()
-        output["mrc_sum"] = evaluation.mrc_sum
-    return {
-        "assessment": assessment,
-        "patient": assessment.patient,
-        "signature": signature,
-        "evaluation": evaluation,
-        "groups": grouped_output(output),
-        "mrc_sum": output.get("mrc_sum"),
-        "mrc_max": evaluation.mrc_max,
-        "sections": answer_sections(compiled, evaluation),
-        "mrc_rows": mrc_grid_values(compiled, evaluation.answers),
-        "decisions": decisions,
-        "follow_up": _follow_up(assessment, evaluation),
-        "signatures": list(assessment.signatures.order_by("number").defer("pdf")),
-    }
-
-
 @require_GET
 @clinician_required
 def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     assessment = _get_assessment_for_user(request, pk)
     signature = None if assessment.is_editable else assessment.latest_signature
-    context = _summary_context(assessment, signature)
+    context = summary_context(assessment, signature)
     audit.record(Action.ASSESSMENT_VIEW, request=request, obj=assessment)
     return render(request, "evaluation/assessment_detail.html", context)
 
@@ -227,7 +190,7 @@ def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpResponse:
     assessment = _get_assessment_for_user(request, pk)
     signature = get_object_or_404(Signature.objects.defer("pdf"), assessment=assessment, number=number)
-    context = _summary_context(assessment, signature)
+    context = summary_context(assessment, signature)
     context["viewing_revision"] = True
     audit.record(Action.ASSESSMENT_VIEW, request=request, obj=assessment, detail={"revision": number})
     return render(request, "evaluation/assessment_detail.html", context)
@@ -256,11 +219,6 @@ def _panel_context(evaluation: rules.Evaluation) -> dict[str, Any]:
     }
 
 
-def _help_texts(assessment: Assessment) -> dict[str, str]:
-    return {code: raw.get("help_text", "") for s in assessment.version.compiled().document["sections"]
-            for raw in s["items"] for code in [raw["code"]]}
-
-
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -270,30 +228,39 @@ def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
         messages.info(request, "This assessment is signed. To change it, start an amendment.")
         return redirect(assessment)
     compiled = assessment.version.compiled()
+    # Bound on every POST, even an empty one, so an empty post is an invalid form, not a blank page.
     form = AssessmentForm(
-        request.POST or None, compiled=compiled, answers=assessment.answers,
-        help_texts=_help_texts(assessment), initial={"revision": assessment.revision},
+        request.POST if request.method == "POST" else None, compiled=compiled, answers=assessment.answers,
+        initial={"revision": assessment.revision},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.assessment_save(
-                    assessment=assessment, answers=form.answers(),
-                    expected_revision=form.cleaned_data["revision"], user=request.user, request=request,
-                )
-            except services.ConflictError as conflict:
-                return _render_conflict(request, assessment, form, conflict.current)
-            except services.NotEditableError as exc:
-                messages.error(request, str(exc))
-                return redirect(assessment)
+    if request.method == "GET":
+        audit.record(Action.ASSESSMENT_VIEW, request=request, obj=assessment, detail={"page": "edit"})
+        return _render_form(request, assessment, form, compiled.evaluate(assessment.answers))
+    if form.is_valid():
+        try:
+            services.assessment_save(
+                assessment=assessment, answers=form.answers(),
+                expected_revision=form.cleaned_data["revision"], user=request.user, request=request,
+            )
+        except services.ConflictError as conflict:
+            return _render_conflict(request, assessment, form, conflict.current)
+        except services.NotEditableError as exc:
+            messages.error(request, str(exc))
+            return redirect(assessment)
+        except rules.AnswerError as exc:
+            for error in exc.errors:
+                form.add_error(None, error)
+        else:
             messages.success(request, "Draft saved.")
             if "review" in request.POST:
                 return redirect("evaluation:assessment_review", pk=assessment.pk)
             return redirect("evaluation:assessment_edit", pk=assessment.pk)
-        messages.error(request, "Some answers need correcting; nothing was saved. Your other answers are kept below.")
-        status = 400
-    evaluation = compiled.evaluate(form.valid_answers() if form.is_bound else assessment.answers)
+    messages.error(request, "Some answers need correcting; nothing was saved. Your other answers are kept below.")
+    return _render_form(request, assessment, form, compiled.evaluate(form.valid_answers()), status=400)
+
+
+def _render_form(request: HttpRequest, assessment: Assessment, form: AssessmentForm,
+                 evaluation: rules.Evaluation, status: int = 200) -> HttpResponse:
     return render(request, "evaluation/assessment_form.html", _form_context(assessment, form, evaluation),
                   status=status)
 
@@ -311,7 +278,7 @@ def _render_conflict(request: HttpRequest, assessment: Assessment, form: Assessm
     ]
     data = request.POST.copy()
     data["revision"] = str(current.revision)
-    rebound = AssessmentForm(data, compiled=assessment.version.compiled(), help_texts=_help_texts(assessment))
+    rebound = AssessmentForm(data, compiled=assessment.version.compiled())
     evaluation = assessment.version.compiled().evaluate(rebound.valid_answers())
     context = _form_context(current, rebound, evaluation)
     context["conflict"] = {"by": current.updated_by, "at": current.updated_at, "differing": differing}
@@ -327,6 +294,10 @@ def assessment_suggest(request: HttpRequest, pk: Any) -> HttpResponse:
     form = AssessmentForm(request.POST, compiled=compiled)
     evaluation = compiled.evaluate(form.valid_answers())
     return render(request, "evaluation/_suggestions.html", {**_panel_context(evaluation), "oob": True})
+
+
+CONFLICT_MESSAGE = ("Someone else changed this assessment since you opened it. Nothing was saved: reload the page, "
+                    "check their changes, then record your decisions again.")
 
 
 def _decisions_response(request: HttpRequest, assessment: Assessment, form: DecisionsForm,
@@ -350,6 +321,7 @@ def assessment_review(request: HttpRequest, pk: Any) -> HttpResponse:
     form = DecisionsForm(request.POST or None, evaluation=evaluation, decisions=assessment.decisions,
                          initial={"revision": assessment.revision})
     if request.method == "GET":
+        audit.record(Action.ASSESSMENT_VIEW, request=request, obj=assessment, detail={"page": "review"})
         return _decisions_response(request, assessment, form, evaluation)
     if not form.is_valid():
         return _decisions_response(request, assessment, form, evaluation,
@@ -362,9 +334,7 @@ def assessment_review(request: HttpRequest, pk: Any) -> HttpResponse:
         services.assessment_save_decisions(assessment=assessment, decisions=decisions, expected_revision=revision,
                                            user=request.user, request=request)
     except services.ConflictError:
-        return _decisions_response(request, assessment, form, evaluation, [
-            "Someone else changed this assessment since you opened it. Nothing was saved: reload the page, "
-            "check their changes, then record your decisions again."], status=409)
+        return _decisions_response(request, assessment, form, evaluation, [CONFLICT_MESSAGE], status=409)
     except services.NotEditableError as exc:
         messages.error(request, str(exc))
         return redirect(assessment)
@@ -385,12 +355,13 @@ def _sign(request: HttpRequest, assessment: Assessment, form: DecisionsForm, eva
         services.assessment_finalize(assessment=assessment, user=request.user, expected_revision=revision,
                                      decisions=decisions, request=request)
     except services.FinalizeRefused as refused:
-        # Keep the decisions already made, so nothing typed is lost.
+        # Keep the decisions already made, so nothing typed is lost; unless someone saved
+        # in between, in which case say so rather than overwrite their work on the next save.
         try:
             services.assessment_save_decisions(assessment=assessment, decisions=decisions,
                                                expected_revision=revision, user=request.user, request=request)
         except services.ConflictError:
-            pass
+            return _decisions_response(request, assessment, form, evaluation, [CONFLICT_MESSAGE], status=409)
         fresh = Assessment.objects.get(pk=assessment.pk)
         form.data = form.data.copy()
         form.data["revision"] = str(fresh.revision)

@@ -293,10 +293,11 @@ cases = [
          red_flags={"exactly": []}, tests={"exactly": []}, referrals={"exactly": []},
          patterns={"exactly": ["benign_fasciculation_pattern"]},
          advice={"includes": ["reassurance", "reduce_caffeine", "trigger_review", "safety_net"]}),
+    # "No red flags" is read as the spec's any_red_flag being false: history and examination both normal.
     case("Worked example 2: calf cramps on long runs with heavy sweating",
          {"fasciculations": False, "cramps": True, "cramp_regions": ["calves"], "cramp_frequency": "weekly",
           "cramp_duration": "minutes", "cramp_timing": ["during_exercise"], "symptom_weeks": 8,
-          "trigger_exercise": True, "dehydration": True, **ALL_NO_RF},
+          "trigger_exercise": True, "dehydration": True, **ALL_NO_RF, **MRC_ALL_5, **NORMAL_EXAM},
          red_flags={"exactly": []}, tests={"exactly": ["electrolytes"]}, referrals={"exactly": []},
          patterns={"exactly": ["exercise_associated_cramps"]},
          advice={"includes": ["hydration", "stretching", "electrolyte_intake"]}),
@@ -318,7 +319,7 @@ cases = [
          patterns={"exactly": []}, advice={"excludes": ["reassurance"]}),
     case("Statin and liver disease with twitches only",
          {"fasciculations": True, "cramps": False, "symptom_weeks": 4, **NO_CAUSES, "med_statin": True,
-          "liver_disease": True, **ALL_NO_RF},
+          "liver_disease": True, **ALL_NO_RF, **MRC_ALL_5, **NORMAL_EXAM},
          tests={"exactly": ["liver_panel"]}, referral_priority="none",
          patterns={"exactly": ["benign_fasciculation_pattern"]}, advice={"includes": ["medication_review"]}),
     case("Twitches and cramps with no cause found",
@@ -353,7 +354,7 @@ cases = [
          advice={"includes": ["stretching"], "excludes": ["supervised_drug_treatment", "medication_review"]}),
     case("Twitches from fatigue and cramps after exercise",
          {"fasciculations": True, "cramps": True, "cramp_timing": ["after_exercise"], "symptom_weeks": 2,
-          **NO_CAUSES, "trigger_fatigue": True, **ALL_NO_RF},
+          **NO_CAUSES, "trigger_fatigue": True, **ALL_NO_RF, **MRC_ALL_5, **NORMAL_EXAM},
          tests={"exactly": ["electrolytes"]}, patterns={"exactly": ["exercise_associated_cramps"]},
          advice={"includes": ["trigger_review", "hydration"]}),
     case("Progressive symptoms alone",
@@ -364,7 +365,11 @@ cases = [
     case("Unanswered questions never trigger anything",
          {"fasciculations": True, "cramp_timing": ["during_exercise"], "trigger_exercise": True},
          red_flags={"exactly": []}, tests={"exactly": []}, patterns={"exactly": []}, referrals={"exactly": []},
-         advice={"includes": ["safety_net"], "excludes": ["hydration", "stretching"]}),
+         advice={"includes": ["safety_net"], "excludes": ["hydration", "stretching", "reassurance"]}),
+    case("Red flags answered no but no examination recorded",
+         {"fasciculations": True, "cramps": True, "symptom_weeks": 8, **NO_CAUSES, **ALL_NO_RF},
+         red_flags={"exactly": []}, referrals={"exactly": []}, patterns={"exactly": []},
+         advice={"excludes": ["reassurance"]}),
 ]
 
 document = {

@@ -25,6 +25,15 @@ MRC_CODES = [
     for side in ("left", "right")
 ]
 NO_RED_FLAGS = {code: False for code in RF_CODES}
+CAUSES = ["trigger_stress", "trigger_fatigue", "trigger_exercise", "trigger_caffeine", "dehydration", "med_diuretic",
+          "med_statin", "pregnancy", "inactivity", "kidney_disease", "diabetes", "circulatory_disease",
+          "thyroid_disease", "liver_disease"]
+# History asked and examination recorded, all normal: the baseline for "not any_red_flag" and "no cause".
+NORMAL = {
+    **NO_RED_FLAGS, **{code: 5 for code in MRC_CODES}, **{code: False for code in CAUSES},
+    "exam_fasciculations": False, "exam_atrophy": False, "exam_reflexes": "normal", "exam_plantar": "flexor",
+    "exam_sensation": "normal",
+}
 
 
 def run(**answers: Any) -> rules.Evaluation:
@@ -257,9 +266,10 @@ def test_it_suggests_kidney_function_when_the_spec_says(answers, fires):
 
 @pytest.mark.parametrize("answers,fires", [
     ({"thyroid_disease": True}, True),
-    ({"fasciculations": True, "cramps": True}, True),
-    ({"fasciculations": True, "cramps": True, "trigger_stress": True}, False),
-    ({"fasciculations": True, "cramps": True, "med_other": "amitriptyline"}, False),
+    ({**NORMAL, "fasciculations": True, "cramps": True}, True),
+    ({"fasciculations": True, "cramps": True}, False),  # causes never asked: a cause is not ruled out
+    ({**NORMAL, "fasciculations": True, "cramps": True, "trigger_stress": True}, False),
+    ({**NORMAL, "fasciculations": True, "cramps": True, "med_other": "amitriptyline"}, False),
     ({"fasciculations": True, "cramps": False}, False),
     ({"exam_reflexes": "brisk"}, True),
 ])
@@ -326,30 +336,40 @@ def test_it_refers_to_neurology_with_its_priority(answers, priority):
 
 
 def test_it_finds_the_benign_fasciculation_pattern_only_without_cramps_or_red_flags():
-    assert "benign_fasciculation_pattern" in codes(run(fasciculations=True, cramps=False), "pattern")
-    assert "benign_fasciculation_pattern" not in codes(run(fasciculations=True, cramps=True), "pattern")
+    assert "benign_fasciculation_pattern" in codes(run(**NORMAL, fasciculations=True, cramps=False), "pattern")
+    assert "benign_fasciculation_pattern" not in codes(run(**NORMAL, fasciculations=True, cramps=True), "pattern")
     assert "benign_fasciculation_pattern" not in codes(
-        run(fasciculations=True, cramps=False, rf_weakness=True), "pattern")
+        run(**{**NORMAL, "rf_weakness": True}, fasciculations=True, cramps=False), "pattern")
+    # Red flags not asked, or no examination recorded: a benign pattern cannot be claimed.
+    assert codes(run(fasciculations=True, cramps=False), "pattern") == []
+    assert codes(run(**NO_RED_FLAGS, fasciculations=True, cramps=False), "pattern") == []
 
 
 def test_it_finds_the_fasciculation_cramp_pattern_only_without_a_cause():
-    assert "cramp_fasciculation_pattern" in codes(run(fasciculations=True, cramps=True), "pattern")
+    assert "cramp_fasciculation_pattern" in codes(run(**NORMAL, fasciculations=True, cramps=True), "pattern")
     assert "cramp_fasciculation_pattern" not in codes(
-        run(fasciculations=True, cramps=True, inactivity=True), "pattern")
+        run(**{**NORMAL, "inactivity": True}, fasciculations=True, cramps=True), "pattern")
     assert "cramp_fasciculation_pattern" not in codes(
-        run(fasciculations=True, cramps=True, exam_sensation="reduced"), "pattern")
+        run(**{**NORMAL, "exam_sensation": "reduced"}, fasciculations=True, cramps=True), "pattern")
+    unasked = {k: v for k, v in NORMAL.items() if k != "inactivity"}
+    assert "cramp_fasciculation_pattern" not in codes(run(**unasked, fasciculations=True, cramps=True), "pattern")
 
 
 def test_it_finds_exercise_associated_cramps_only_without_red_flags():
-    assert "exercise_associated_cramps" in codes(run(cramps=True, cramp_timing=["during_exercise"]), "pattern")
+    assert "exercise_associated_cramps" in codes(
+        run(**NORMAL, cramps=True, cramp_timing=["during_exercise"]), "pattern")
     assert "exercise_associated_cramps" not in codes(
-        run(cramps=True, cramp_timing=["during_exercise"], rf_progressive=True), "pattern")
-    assert "exercise_associated_cramps" not in codes(run(cramps=False, trigger_exercise=True), "pattern")
+        run(**{**NORMAL, "rf_progressive": True}, cramps=True, cramp_timing=["during_exercise"]), "pattern")
+    assert "exercise_associated_cramps" not in codes(
+        run(**{**NORMAL, "trigger_exercise": True}, cramps=False), "pattern")
 
 
 @pytest.mark.parametrize("code,answers,fires", [
-    ("reassurance", {}, True),
-    ("reassurance", {"rf_atrophy": True}, False),
+    ("reassurance", NORMAL, True),
+    ("reassurance", {}, False),
+    ("reassurance", NO_RED_FLAGS, False),  # examination not recorded
+    ("reassurance", {**NORMAL, "mrc_hip_flexion_left": None}, False),  # one muscle not tested
+    ("reassurance", {**NORMAL, "rf_atrophy": True}, False),
     ("reduce_caffeine", {"trigger_caffeine": True}, True),
     ("reduce_caffeine", {"trigger_caffeine": False}, False),
     ("hydration", {"cramps": True, "dehydration": True}, True),
@@ -391,8 +411,30 @@ def test_it_never_fires_on_unanswered_items():
 
 def test_it_treats_null_as_unanswered_not_as_no():
     # "not cramps" needs cramps answered no; null leaves the pattern unknown, so it does not fire.
-    assert codes(run(fasciculations=True, cramps=None), "pattern") == []
-    assert codes(run(fasciculations=True, cramps=False), "pattern") == ["benign_fasciculation_pattern"]
+    assert codes(run(**NORMAL, fasciculations=True, cramps=None), "pattern") == []
+    assert codes(run(**NORMAL, fasciculations=True, cramps=False), "pattern") == ["benign_fasciculation_pattern"]
+
+
+def test_it_reports_rules_left_undetermined_by_missing_answers():
+    result = run(fasciculations=True, cramps=False)
+    assert ("pattern", "benign_fasciculation_pattern") in result.undetermined
+    assert ("advice", "reassurance") in result.undetermined
+    assert ("red_flag", "rf_weakness") in result.undetermined
+    assert ("red_flag", "rf_weakness") not in run(**NORMAL).undetermined
+
+
+def test_it_refuses_conditions_nested_too_deeply():
+    document = copy.deepcopy(DOCUMENT)
+    condition: dict[str, Any] = {"item": "cramps", "is": True}
+    for _ in range(40):
+        condition = {"not": condition}
+    _rule(document, "emg")["condition"] = condition
+    assert any("nested more than 32 levels" in e for e in rules.validate_template(document))
+    for _ in range(2000):
+        condition = {"not": condition}
+    document["cases"][0]["answers"] = {"cramps": True}
+    _rule(document, "emg")["condition"] = condition
+    assert rules.validate_template(document)
 
 
 def test_it_treats_an_mrc_item_not_tested_as_no_weakness_evidence():

@@ -201,7 +201,7 @@ def test_it_shows_a_plain_500_without_stack_trace_or_patient_data(clinician, ass
     def explode(*args, **kwargs):
         raise RuntimeError(f"summary failed for {patient.mrn} {patient.family_name}")
 
-    monkeypatch.setattr(views, "_summary_context", explode)
+    monkeypatch.setattr(views, "summary_context", explode)
     client = Client(raise_request_exception=False)
     client.force_login(clinician)
     response = client.get(reverse("evaluation:assessment_detail", args=[assessment.pk]))

@@ -94,3 +94,14 @@ def test_it_uses_the_newest_published_version_by_default(version, clinician, tmp
     assert json.loads(out)["template"] == "fasciculation-cramp@2"
     code, out, _ = run_command(tmp_path, {"answers": {}}, "--template", "fasciculation-cramp@1")
     assert json.loads(out)["template"] == "fasciculation-cramp@1"
+
+
+def test_it_exits_2_for_an_invalid_draft_version(version, clinician, tmp_path, capsys):
+    from evaluation.models import Rule
+
+    draft = services.template_clone(version=version, user=clinician)
+    Rule.objects.filter(version=draft, code="emg").update(condition={"item": "ghost", "is": True})
+    code, out, _ = run_command(tmp_path, {"answers": {}}, "--template", "fasciculation-cramp@2")
+    assert (code, out) == (2, "")
+    assert "fasciculation-cramp@2 is not a valid template: rule emg: refers to unknown item 'ghost'" in (
+        capsys.readouterr().err)

@@ -170,3 +170,17 @@ def test_it_round_trips_export_and_import_to_an_identical_version(version, templ
 
 def test_it_exports_exactly_the_shipped_document(version, default_document):
     assert services.template_document(version=version) == default_document
+
+
+@pytest.mark.parametrize("change", [
+    {"status": "draft"},
+    {"source_document": "Another document"},
+    {"status": "retired", "title": "Renamed while retiring"},
+])
+def test_it_refuses_to_reopen_or_alter_a_published_version(version, change):
+    for name, value in change.items():
+        setattr(version, name, value)
+    with pytest.raises(ImmutableRecordError):
+        version.save()
+    version.refresh_from_db()
+    assert (version.status, version.title) == ("published", "Fasciculations and cramps: initial assessment")

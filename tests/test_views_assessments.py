@@ -223,10 +223,14 @@ def test_it_starts_a_follow_up_from_the_previous_answers_and_flags_worse_strengt
                           {"version": version.pk, "start_from_previous": "on"})
     follow_up = Assessment.objects.exclude(pk=first.pk).get()
     assert follow_up.previous == first
-    first.refresh_from_db()
-    assert follow_up.answers == first.answers
-    services.assessment_save(assessment=follow_up, answers={**follow_up.answers, "mrc_wrist_extension_right": 3,
-                                                            "rf_atrophy": True},
+    # History carries over; red flags and the examination are asked again, never copied.
+    assert follow_up.answers["fasciculation_regions"] == ["hands", "arms"]
+    assert follow_up.answers["symptom_weeks"] == 13
+    assert not any(code.startswith(("rf_", "mrc_", "exam_")) for code in follow_up.answers)
+    reexamined = {code: value for code, value in earlier.items() if code.startswith(("rf_", "mrc_", "exam_"))}
+    services.assessment_save(assessment=follow_up,
+                             answers={**follow_up.answers, **reexamined, "mrc_wrist_extension_right": 3,
+                                      "rf_atrophy": True},
                              expected_revision=follow_up.revision, user=clinician)
     page = clinician_client.get(follow_up.get_absolute_url()).content.decode()
     assert "Strength is worse than at the previous visit." in page
@@ -242,3 +246,50 @@ def test_it_builds_a_demo_clinic_with_draft_final_and_amended_assessments(db, se
     call_command("demo_data", stdout=__import__("io").StringIO())
     assert Patient.objects.count() == 4
     assert set(Assessment.objects.values_list("status", flat=True)) == {"draft", "final", "amended"}
+
+
+def test_it_calls_a_red_flag_not_reassessed_rather_than_resolved_when_the_exam_is_not_recorded(
+    clinician_client, patient, version, clinician
+):
+    first = services.assessment_create(patient=patient, version=version, clinician=clinician)
+    sign(first, clinician, case_answers(version, "Worked example 4"))
+    follow_up = services.assessment_create(patient=patient, version=version, clinician=clinician,
+                                           start_from_previous=True)
+    page = clinician_client.get(follow_up.get_absolute_url()).content.decode()
+    assert "Resolved: none." in page
+    assert "Not reassessed this visit: Muscle weakness" in page and "Muscle wasting seen on examination" in page
+
+
+def test_it_answers_a_repeated_checkbox_value_once_instead_of_failing(clinician_client, assessment):
+    response = clinician_client.post(edit_url(assessment), {
+        "revision": "1", "fasciculations": "yes", "fasciculation_regions": ["legs", "legs"], "save": "1"})
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.answers["fasciculation_regions"] == ["legs"]
+
+
+def test_it_treats_an_empty_post_as_an_invalid_form_and_saves_nothing(clinician_client, assessment):
+    response = clinician_client.post(edit_url(assessment), {})
+    assert response.status_code == 400
+    assert "nothing was saved" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.revision == 1
+
+
+def test_it_records_who_opened_the_edit_and_review_pages(clinician_client, assessment):
+    from evaluation.models import AuditEvent
+
+    clinician_client.get(edit_url(assessment))
+    clinician_client.get(review_url(assessment))
+    pages = [e.detail.get("page") for e in AuditEvent.objects.filter(action="assessment_view").order_by("id")]
+    assert pages == ["edit", "review"]
+
+
+def test_it_answers_live_suggestions_with_a_small_fixed_number_of_queries(
+    clinician_client, assessment, django_assert_max_num_queries
+):
+    url = reverse("evaluation:assessment_suggest", args=[assessment.pk])
+    clinician_client.post(url, form_data({"cramps": True}, 1))  # warms the compiled-template cache
+    # Session, user, permissions, the assessment and the session save: nothing per item or rule.
+    with django_assert_max_num_queries(8):
+        clinician_client.post(url, form_data({"cramps": True, "rf_weakness": True}, 1))

@@ -36,7 +36,10 @@ class Command(BaseCommand):
             version = services.resolve_version(template)
         except ValueError as exc:
             raise _BadInput(str(exc)) from None
-        compiled = version.compiled()
+        try:
+            compiled = version.compiled()
+        except rules.TemplateError as exc:
+            raise _BadInput(f"{version.label} is not a valid template: {exc}") from None
         answers = case.get("answers") if isinstance(case, dict) else None
         if not isinstance(answers, dict):
             raise _BadInput('the case file must be a JSON object with an "answers" object')
