@@ -45,6 +45,9 @@ def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapper
 
 
+# One clinic, one team: every clinician may see and continue any patient's record (cover,
+# handovers); who did what is in the audit trail, and a signature names its signer. A
+# multi-clinic deployment would narrow these two look-ups, and only these.
 def _get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
     return get_object_or_404(Patient, pk=pk)
 
