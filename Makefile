@@ -23,7 +23,7 @@ run: $(STAMP)
 	DJANGO_DEBUG=True $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_DEBUG=True $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

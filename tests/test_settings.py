@@ -22,10 +22,31 @@ def load_settings(**env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_it_starts_in_development_mode_with_no_configuration():
+def test_it_refuses_to_start_with_no_configuration_and_names_the_secret_key():
+    # Secure by default: forgetting DJANGO_DEBUG must not mean debug mode with the development key.
     result = load_settings(DATABASE_URL="")
+    assert result.returncode != 0
+    assert result.stdout.strip() == ""
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+    assert "DJANGO_DEBUG=True" in result.stderr  # and says how to get development mode
+
+
+def test_it_starts_in_development_mode_when_asked():
+    result = load_settings(DATABASE_URL="", DJANGO_DEBUG="True")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_it_refuses_production_with_only_the_secret_key_and_names_the_allowed_hosts():
+    result = load_settings(DJANGO_SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must list" in result.stderr
+
+
+def test_it_starts_in_production_mode_by_default_when_configured():
+    result = load_settings(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="clinic.example.org")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("env,message", [
@@ -33,9 +54,9 @@ def test_it_starts_in_development_mode_with_no_configuration():
     ({"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY must be set"),
     ({"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": GOOD_KEY}, "DJANGO_ALLOWED_HOSTS must list"),
     ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a boolean"),
-    ({"SESSION_INACTIVITY_MINUTES": "ten"}, "SESSION_INACTIVITY_MINUTES='ten' is not a whole number"),
-    ({"AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT=0 must be at least 1"),
-    ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE='Mars/Olympus' is not a known time zone"),
+    ({"DJANGO_DEBUG": "True", "SESSION_INACTIVITY_MINUTES": "ten"}, "SESSION_INACTIVITY_MINUTES='ten' is not a whole number"),
+    ({"DJANGO_DEBUG": "True", "AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT=0 must be at least 1"),
+    ({"DJANGO_DEBUG": "True", "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE='Mars/Olympus' is not a known time zone"),
 ])
 def test_it_refuses_to_start_with_a_bad_or_missing_setting(env, message):
     result = load_settings(**env)
