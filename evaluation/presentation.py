@@ -8,6 +8,7 @@ from typing import Any
 
 from .rules import KINDS, OUTPUT_KEYS, CompiledTemplate, Evaluation
 
+MIN_YES_NO_FOR_SHORTCUT = 5
 MRC_CODE = re.compile(r"^mrc_(?P<movement>[a-z_]+)_(?P<side>left|right)$")
 NOT_RECORDED = "not recorded"
 
@@ -59,11 +60,14 @@ def form_layout(compiled: CompiledTemplate, form: Any) -> dict[str, Any]:
     for section in compiled.document["sections"]:
         codes = [raw["code"] for raw in section["items"]]
         is_mrc = bool(codes) and all(compiled.items[c].type == "mrc" for c in codes)
+        yes_no = sum(compiled.items[c].type == "bool" for c in codes)
         sections.append({
             "code": section["code"],
             "title": section["title"],
             "is_mrc": is_mrc,
             "fields": [] if is_mrc else [form[c] for c in codes],
+            # Long runs of yes/no questions get an "answer the rest No" shortcut.
+            "offers_rest_no": yes_no >= MIN_YES_NO_FOR_SHORTCUT,
         })
     grid = [
         {"movement": r.movement, "left": form[r.left_code], "right": form[r.right_code]}

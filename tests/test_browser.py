@@ -306,6 +306,14 @@ def test_it_runs_the_pages_under_the_content_security_policy_without_console_err
     weeks.press_sequentially("3")  # and typing still updates the panel
     page.wait_for_load_state("networkidle")
 
+    # "Answer the rest No" fills only what is unanswered, and the panel follows.
+    causes = page.get_by_role("group", name="Possible triggers and causes (history)")
+    causes.get_by_role("group", name="Takes a diuretic").get_by_label("Yes").check()
+    causes.get_by_role("button", name="Answer the rest “No”").click()
+    expect(causes.get_by_role("group", name="Takes a diuretic").get_by_label("Yes")).to_be_checked()
+    expect(causes.get_by_role("group", name="Known liver disease").get_by_label("No", exact=True)).to_be_checked()
+    expect(_suggestion_group(page, "Advice")).to_contain_text("Review medicines")
+
     assert page.console.problems == [], "\n".join(page.console.problems)
 
     # And the listener does see a violation when there is one.

@@ -13,6 +13,21 @@
   }
   document.addEventListener("htmx:afterSettle", applyVisibility);
 
+  // "Answer the rest No": every visible yes/no question of the section still unanswered becomes No,
+  // then the form reports a change so the suggestions update as for a click.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-rest-no]");
+    if (!button) return;
+    var section = button.closest("fieldset");
+    section.querySelectorAll("[data-item]:not([hidden])").forEach(function (item) {
+      var no = item.querySelector('input[type=radio][value="no"]');
+      var answered = item.querySelector('input[type=radio][value="yes"]:checked, input[type=radio][value="no"]:checked');
+      if (no && !answered) no.checked = true;
+    });
+    dirty = true;
+    button.form.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   // "Mark all as ordered": the common case in one click; each choice can still be changed.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-order-all]");
