@@ -56,17 +56,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-# Secure by default: a deployment that forgets the variable must not run in
-# debug mode with the development key. `make run` and `make test` set it True.
-DEBUG = env_bool("DJANGO_DEBUG", False)
+# Management commands and tests default to development mode, so a checkout works with
+# no configuration. Serving does not: config/wsgi.py and asgi.py refuse to start unless
+# DJANGO_DEBUG is set explicitly, so a deployment that forgets it cannot run in debug
+# mode with the development key.
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+
+def require_explicit_debug_setting() -> None:
+    """Called by the WSGI and ASGI entry points, before anything is served."""
+    if os.environ.get("DJANGO_DEBUG", "").strip() == "":
+        raise ImproperlyConfigured(
+            "Set DJANGO_DEBUG before serving: False in production (with DJANGO_SECRET_KEY and "
+            "DJANGO_ALLOWED_HOSTS), True only on a development machine."
+        )
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters "
-        "when DJANGO_DEBUG is False (the default). For development set DJANGO_DEBUG=True "
-        "(`make run` and `make test` do)."
+        "when DJANGO_DEBUG is False."
     )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])

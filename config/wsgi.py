@@ -3,4 +3,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if os.environ["DJANGO_SETTINGS_MODULE"] == "config.settings":
+    from config.settings import require_explicit_debug_setting
+
+    require_explicit_debug_setting()
 application = get_wsgi_application()

@@ -92,13 +92,20 @@ class Console:
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.problems.append(f"uncaught: {exc}"))
         page.on("response", self._on_response)
-        page.on("requestfailed", lambda request: self.problems.append(f"failed: {request.method} {request.url}"))
+        page.on("requestfailed", self._on_request_failed)
 
     def _on_console(self, message: Any) -> None:
         if message.text.startswith("Failed to load resource"):
             return  # reported with its address by _on_response
         if message.type == "error" or "Content Security Policy" in message.text:
             self.problems.append(f"{message.type}: {message.text}")
+
+    def _on_request_failed(self, request: Any) -> None:
+        # Submitting the form while a live-suggestion preview is in flight makes the browser
+        # abort the preview: expected, nothing is lost (the preview never saves anything).
+        if request.failure == "net::ERR_ABORTED" and request.url.endswith("/suggestions/"):
+            return
+        self.problems.append(f"failed: {request.method} {request.url} ({request.failure})")
 
     def _on_response(self, response: Any) -> None:
         limit = 500 if response.request.resource_type == "document" else 400
