@@ -21,7 +21,10 @@ condition is definitely true. So ``null`` never makes anything true: "no red
 flag" (``not any_red_flag``) holds only when the red-flag questions were
 answered no *and* the examination was recorded normal, and "no identified
 cause" only when the causes were asked about. ``present`` is the one
-two-valued operator: whether a text was given is always known.
+two-valued operator: whether a text was given is always known. A question
+hidden because its "shown when" is false cannot apply, so an atom over it is
+false (no cramps: "cramps daily" is false); one hidden because its parent is
+unanswered is unknown.
 """
 
 from __future__ import annotations
@@ -147,6 +150,9 @@ def _item_from_dict(raw: Mapping[str, Any], section: str) -> Item:
 class _Context:
     answers: Mapping[str, Any]
     findings: dict[str, Outcome] = field(default_factory=dict)
+    # Items hidden because their "shown when" is false: not asked, because they cannot apply
+    # ("cramps daily" is false when there are no cramps). Hidden for want of an answer is unknown.
+    not_applicable: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -297,7 +303,7 @@ class CompiledTemplate:
         def evaluate(ctx: _Context) -> Outcome:
             value = ctx.answers.get(code)
             if value is None:
-                return None, ()
+                return (False if code in ctx.not_applicable else None), ()
             if test(value):
                 return True, (item.reason(value),)
             return False, ()
@@ -355,6 +361,10 @@ class CompiledTemplate:
         Visibility conditions may only look at earlier items (validated), so
         one pass in template order settles chains of shown-when items.
         """
+        visible, hidden, _ = self._visibility_of(answers)
+        return visible, hidden
+
+    def _visibility_of(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str], set[str]]:
         present = {code: value for code, value in answers.items() if value is not None and code in self.items}
         hidden: set[str] = set()
         ctx = _Context(present)
@@ -363,11 +373,13 @@ class CompiledTemplate:
             if truth is not True:
                 hidden.add(code)
                 present.pop(code, None)
-        return present, frozenset(hidden)
+                if truth is False:
+                    ctx.not_applicable.add(code)
+        return present, frozenset(hidden), ctx.not_applicable
 
     def evaluate(self, answers: Mapping[str, Any]) -> Evaluation:
-        visible, hidden = self.visible_answers(answers)
-        ctx = _Context(visible)
+        visible, hidden, not_applicable = self._visibility_of(answers)
+        ctx = _Context(visible, not_applicable=not_applicable)
         recommendations = []
         undetermined = set()
         for rule in self.rules:

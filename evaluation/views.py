@@ -217,6 +217,7 @@ def _panel_context(evaluation: rules.Evaluation) -> dict[str, Any]:
         "mrc_sum": evaluation.mrc_sum,
         "mrc_max": evaluation.mrc_max,
         "missing_required": len(evaluation.missing_required),
+        "waiting": len(evaluation.undetermined),
         "hidden_codes": sorted(evaluation.hidden),
         "live": True,
     }

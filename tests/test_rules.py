@@ -581,3 +581,13 @@ def test_it_never_evaluates_python_from_a_condition():
     document = copy.deepcopy(DOCUMENT)
     _rule(document, "emg")["condition"] = {"item": "__import__('os').system('true')", "is": True}
     assert any("unknown item" in e for e in rules.validate_template(document))
+
+
+def test_it_takes_a_question_hidden_as_not_applicable_as_false_and_one_hidden_for_want_of_an_answer_as_unknown():
+    # cramps no: "how often" cannot apply, so "cramps daily" is false and nothing waits on it.
+    no_cramps = run(**NORMAL, fasciculations=True, cramps=False)
+    assert ("advice", "supervised_drug_treatment") not in no_cramps.undetermined
+    assert no_cramps.undetermined == frozenset()
+    # cramps unanswered: whether they are daily is unknown.
+    unasked = run(**{k: v for k, v in NORMAL.items() if k != "rf_persistent_pain"}, fasciculations=True)
+    assert ("advice", "supervised_drug_treatment") in unasked.undetermined

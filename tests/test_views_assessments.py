@@ -79,6 +79,17 @@ def test_it_shows_live_suggestions_for_the_answers_on_screen_without_saving(clin
     assert assessment.answers == {}
 
 
+def test_it_says_how_many_suggestions_wait_for_unanswered_questions(clinician_client, assessment, version):
+    url = reverse("evaluation:assessment_suggest", args=[assessment.pk])
+    body = clinician_client.post(url, form_data({"fasciculations": True, "cramps": False}, 1)).content.decode()
+    assert "more suggestions wait for unanswered questions" in body
+    assert "Pattern consistent with benign" not in body
+    complete = case_answers(version, "Worked example 1")
+    body = clinician_client.post(url, form_data(complete, 1)).content.decode()
+    assert 'id="waiting"' not in body
+    assert "Pattern consistent with benign fasciculation syndrome" in body
+
+
 def test_it_says_in_words_when_no_test_is_suggested(clinician_client, assessment):
     url = reverse("evaluation:assessment_suggest", args=[assessment.pk])
     body = clinician_client.post(url, form_data({"fasciculations": True, "cramps": False}, 1)).content.decode()
