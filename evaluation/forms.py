@@ -182,7 +182,7 @@ class DecisionsForm(forms.Form):
 
     def __init__(self, *args: Any, evaluation: rules.Evaluation, decisions: dict[str, Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.suggestions = [r for r in evaluation.recommendations if r.kind in ("test", "referral")]
+        self.suggestions = evaluation.needing_decision()
         suggested = decisions.get("suggested", {})
         for rec in self.suggestions:
             key = f"{rec.kind}:{rec.code}"

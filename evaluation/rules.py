@@ -42,6 +42,8 @@ OUTPUT_KEYS = {
     "advice": "advice",
 }
 PRIORITIES = ("routine", "urgent")
+# The suggestions a clinician must order or decline before signing; they also carry a priority.
+DECISION_KINDS = ("test", "referral")
 ITEM_TYPES = ("bool", "choice", "multi", "int", "mrc", "text")
 TEXT_MAX_LENGTH = 2000
 MRC_MIN, MRC_MAX = 0, 5
@@ -206,6 +208,9 @@ class Evaluation:
 
     def codes(self, kind: str) -> list[str]:
         return [r.code for r in self.of_kind(kind)]
+
+    def needing_decision(self) -> list[Recommendation]:
+        return [r for r in self.recommendations if r.kind in DECISION_KINDS]
 
     def get(self, kind: str, code: str) -> Recommendation | None:
         return next((r for r in self.recommendations if r.kind == kind and r.code == code), None)
@@ -961,7 +966,7 @@ def run_case(compiled: CompiledTemplate, case: Mapping[str, Any]) -> list[str]:
             continue
         if key == "priorities":
             for code, priority in spec.items():
-                rec = next((r for r in result.recommendations if r.code == code and r.kind in ("test", "referral")), None)
+                rec = next((r for r in result.needing_decision() if r.code == code), None)
                 actual = rec.priority if rec else "not suggested"
                 if actual != priority:
                     failures.append(f"{code} priority: expected {priority}, got {actual}")

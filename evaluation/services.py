@@ -390,7 +390,7 @@ def assessment_save_decisions(
 
 def decision_keys(evaluation: rules.Evaluation) -> list[str]:
     """The suggestions that need a decision: every test and referral."""
-    return [f"{r.kind}:{r.code}" for r in evaluation.recommendations if r.kind in ("test", "referral")]
+    return [f"{r.kind}:{r.code}" for r in evaluation.needing_decision()]
 
 
 def finalize_problems(assessment: Assessment, evaluation: rules.Evaluation, decisions: dict[str, Any]) -> list[str]:

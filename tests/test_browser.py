@@ -113,6 +113,16 @@ class Console:
             self.problems.append(f"{response.status}: {response.request.method} {response.url}")
 
 
+def _fill_patient(page: Page, mrn: str, family: str, given: str, born: str, sex: str) -> None:
+    """Fill the patient form and save it."""
+    page.get_by_label("MRN").fill(mrn)
+    page.get_by_label("Family name").fill(family)
+    page.get_by_label("Given name").fill(given)
+    page.get_by_label("Date of birth").fill(born)
+    page.get_by_label("Sex").select_option(label=sex)
+    page.get_by_role("button", name="Save patient").click()
+
+
 @pytest.fixture
 def clinic(transactional_db: Any) -> None:
     """The default checklist and the demo sign-ins, as `make run` sets them up.
@@ -166,12 +176,7 @@ def test_it_takes_an_assessment_from_first_answer_to_signed_amendment(page: Page
 
     # Register the patient through the form.
     page.get_by_role("main").get_by_role("link", name="Register a patient").click()
-    page.get_by_label("MRN").fill("BR-2024/17")
-    page.get_by_label("Family name").fill("Ndlovu")
-    page.get_by_label("Given name").fill("Thandi")
-    page.get_by_label("Date of birth").fill("1971-06-30")
-    page.get_by_label("Sex").select_option(label="Female")
-    page.get_by_role("button", name="Save patient").click()
+    _fill_patient(page, "BR-2024/17", "Ndlovu", "Thandi", "1971-06-30", "Female")
     expect(page.get_by_text("Patient registered.")).to_be_visible()
     expect(page.locator(".patient-banner")).to_contain_text("MRN BR-2024/17")
 
@@ -282,12 +287,7 @@ def test_it_runs_the_pages_under_the_content_security_policy_without_console_err
     expect(page.get_by_text("Please correct the fields marked below. Nothing was saved.")).to_be_visible()
     expect(page.get_by_label("Family name")).to_have_accessible_description(re.compile("This field is required"))
 
-    page.get_by_label("MRN").fill("CSP-1")
-    page.get_by_label("Family name").fill("Policy")
-    page.get_by_label("Given name").fill("Content")
-    page.get_by_label("Date of birth").fill("1990-01-01")
-    page.get_by_label("Sex").select_option(label="Male")
-    page.get_by_role("button", name="Save patient").click()
+    _fill_patient(page, "CSP-1", "Policy", "Content", "1990-01-01", "Male")
     # The keyboard reaches the skip link first; it floats over the page rather than pushing it down.
     expect(page.get_by_text("Patient registered.")).to_be_visible()
     navbar_top = page.get_by_role("navigation").bounding_box()["y"]
