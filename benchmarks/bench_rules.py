@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evaluation import rules  # noqa: E402
+from evaluation import engine  # noqa: E402
 
 ROUNDS, PER_ROUND = 30, 500
 
@@ -33,14 +33,14 @@ def median_us(fn) -> float:
 
 def main() -> None:
     document = json.loads((ROOT / "evaluation" / "data" / "fasciculation-cramp-v1.json").read_text(encoding="utf-8"))
-    compiled = rules.CompiledTemplate(document)
+    compiled = engine.CompiledTemplate(document)
     # Worked example 4: the busiest case (red flags, every test, urgent referral), every item answered.
     answers = next(c["answers"] for c in document["cases"] if c["name"].startswith("Worked example 4"))
     baseline = median_us(lambda: [answers.get(code) for code in compiled.items])
     evaluate = median_us(lambda: compiled.evaluate(answers))
-    validate = median_us(lambda: rules.validate_answers(compiled, answers))
+    validate = median_us(lambda: engine.validate_answers(compiled.items, answers))
     compile_ = statistics.median(
-        (lambda s: (rules.CompiledTemplate(document), time.perf_counter() - s)[1])(time.perf_counter()) * 1e6
+        (lambda s: (engine.CompiledTemplate(document), time.perf_counter() - s)[1])(time.perf_counter()) * 1e6
         for _ in range(20)
     )
     print(f"answers: {len(answers)} items, rules: {len(compiled.rules)}")

@@ -21,7 +21,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from . import audit, rules, services
+from . import audit, engine
+from .audit import Actor
+from .services import templates as template_services
 from .forms import AssessmentForm, TemplateImportForm
 from .models import (
     Assessment,
@@ -35,7 +37,7 @@ from .models import (
     TemplateCase,
     TemplateVersion,
 )
-from .presentation import form_layout, grouped_output
+from .layout import form_layout, grouped_output
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -206,8 +208,8 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=True)
         try:
-            services.template_publish(version=version, user=request.user, request=request)
-        except services.PublishError as exc:
+            template_services.template_publish(version=version, actor=Actor.from_request(request))
+        except template_services.PublishError as exc:
             for problem in exc.messages:
                 messages.error(request, f"Not published: {problem}")
             return self._back(version)
@@ -217,8 +219,8 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def retire_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=True)
         try:
-            services.template_retire(version=version, user=request.user, request=request)
-        except services.PublishError as exc:
+            template_services.template_retire(version=version, actor=Actor.from_request(request))
+        except template_services.PublishError as exc:
             messages.error(request, " ".join(exc.messages))
             return self._back(version)
         messages.success(request, f"Retired {version.label}: no new assessments will use it.")
@@ -226,13 +228,13 @@ class TemplateVersionAdmin(admin.ModelAdmin):
 
     def clone_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=True)
-        draft = services.template_clone(version=version, user=request.user, request=request)
+        draft = template_services.template_clone(version=version, actor=Actor.from_request(request))
         messages.success(request, f"Draft {draft.label} created from {version.label}. Edit it, then publish.")
         return self._back(draft)
 
     def check_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=False)
-        problems = services.template_check(version=version)
+        problems = template_services.template_check(version=version)
         if problems:
             for problem in problems:
                 messages.error(request, problem)
@@ -242,8 +244,8 @@ class TemplateVersionAdmin(admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=False)
-        document = services.template_document(version=version)
-        audit.record(AuditEvent.Action.TEMPLATE_EXPORT, request=request, obj=version, detail={"version": version.label})
+        document = version.to_document()
+        audit.record(AuditEvent.Action.TEMPLATE_EXPORT, actor=Actor.from_request(request), obj=version, detail={"version": version.label})
         response = HttpResponse(json.dumps(document, indent=1, ensure_ascii=False), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{version.template.slug}-v{version.number}.json"'
         return response
@@ -275,8 +277,8 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             form.add_error("file", f"The file is not valid JSON: {exc}. Nothing was imported.")
             return None
         try:
-            return services.template_import(document=document, user=request.user, request=request)
-        except rules.TemplateError as exc:
+            return template_services.template_import(document=document, actor=Actor.from_request(request))
+        except engine.TemplateError as exc:
             for error in exc.errors:
                 form.add_error("file", error)
             form.add_error("file", "Nothing was imported.")
@@ -285,10 +287,10 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The clinician form as it will look; answers posted here are evaluated, never saved."""
         version = self._version(request, pk, write=False)
-        document = services.template_document(version=version)
+        document = version.to_document()
         try:
-            compiled = rules.CompiledTemplate(document)
-        except rules.TemplateError as exc:
+            compiled = engine.CompiledTemplate(document)
+        except engine.TemplateError as exc:
             for error in exc.errors:
                 messages.error(request, f"Cannot preview: {error}")
             return self._back(version)

@@ -12,8 +12,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import escape
 
-from . import rules
-from .models import Patient, TemplateVersion
+from . import engine, selectors
+from .decisions import DECLINED, ORDERED, AddedTest, Decision, Decisions, key_of
+from .models import AuditEvent, Patient, TemplateVersion
 
 NOT_RECORDED = ("", "Not recorded")
 MRC_GRADES = [
@@ -91,14 +92,12 @@ class NewAssessmentForm(forms.Form):
 
     def __init__(self, *args: Any, has_previous: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = TemplateVersion.objects.filter(
-            status=TemplateVersion.Status.PUBLISHED
-        ).select_related("template").order_by("template__slug", "-number")
+        self.fields["version"].queryset = selectors.published_versions()
         if not has_previous:
             del self.fields["start_from_previous"]
 
 
-def _item_field(item: rules.Item, help_text: str) -> forms.Field:
+def _item_field(item: engine.ItemSpec, help_text: str) -> forms.Field:
     # Django and crispy render help_text unescaped; it comes from an imported template, so escape it here.
     common = {"label": item.label, "required": False, "help_text": escape(help_text)}
     if item.type == "bool":
@@ -118,11 +117,11 @@ def _item_field(item: rules.Item, help_text: str) -> forms.Field:
             widget=forms.Select(attrs={"class": "form-select form-select-sm"}), **common,
         )
     return forms.CharField(
-        max_length=rules.TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), **common
+        max_length=engine.TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), **common
     )
 
 
-def _initial_value(item: rules.Item, value: Any) -> Any:
+def _initial_value(item: engine.ItemSpec, value: Any) -> Any:
     if value is None:
         return "" if item.type in ("bool", "choice", "mrc") else None
     if item.type == "bool":
@@ -138,7 +137,7 @@ class AssessmentForm(forms.Form):
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, compiled: rules.CompiledTemplate, answers: dict[str, Any] | None = None,
+    def __init__(self, *args: Any, compiled: engine.CompiledTemplate, answers: dict[str, Any] | None = None,
                  **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.compiled = compiled
@@ -180,36 +179,36 @@ class DecisionsForm(forms.Form):
     )
     ADDED_ROWS = 3
 
-    def __init__(self, *args: Any, evaluation: rules.Evaluation, decisions: dict[str, Any], **kwargs: Any):
+    def __init__(self, *args: Any, evaluation: engine.Evaluation, decisions: Decisions, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.suggestions = evaluation.needing_decision()
-        suggested = decisions.get("suggested", {})
         for rec in self.suggestions:
-            key = f"{rec.kind}:{rec.code}"
-            current = suggested.get(key, {})
-            self.fields[f"decision__{key}"] = forms.ChoiceField(
-                label=rec.title, required=False, widget=forms.RadioSelect,
-                choices=[("ordered", "Ordered" if rec.kind == "test" else "Referred"), ("declined", "Declined")],
-                initial=current.get("decision"),
-            )
-            self.fields[f"reason__{key}"] = forms.CharField(
-                label=f"Reason for declining {rec.title}", required=False, max_length=500,
-                initial=current.get("reason", ""),
-            )
-        added = list(decisions.get("added", []))
+            self._add_decision_fields(rec, decisions.get(key_of(rec)))
+        added = list(decisions.added)
         for index in range(max(self.ADDED_ROWS, len(added) + 1)):
-            row = added[index] if index < len(added) else {}
+            row = added[index] if index < len(added) else AddedTest("")
             self.fields[f"added_title_{index}"] = forms.CharField(
-                label="Test not suggested", required=False, max_length=200, initial=row.get("title", ""),
+                label="Test not suggested", required=False, max_length=200, initial=row.title,
             )
             self.fields[f"added_reason_{index}"] = forms.CharField(
-                label="Reason", required=False, max_length=500, initial=row.get("reason", ""),
+                label="Reason", required=False, max_length=500, initial=row.reason,
             )
+
+    def _add_decision_fields(self, rec: engine.Recommendation, current: Decision | None) -> None:
+        key = key_of(rec)
+        self.fields[f"decision__{key}"] = forms.ChoiceField(
+            label=rec.title, required=False, widget=forms.RadioSelect,
+            choices=[(ORDERED, "Ordered" if rec.kind == "test" else "Referred"), (DECLINED, "Declined")],
+            initial=current.choice if current else None,
+        )
+        self.fields[f"reason__{key}"] = forms.CharField(
+            label=f"Reason for declining {rec.title}", required=False, max_length=500,
+            initial=current.reason if current else "",
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"rec": rec, "decision": self[f"decision__{rec.kind}:{rec.code}"],
-             "reason": self[f"reason__{rec.kind}:{rec.code}"]}
+            {"rec": rec, "decision": self[f"decision__{key_of(rec)}"], "reason": self[f"reason__{key_of(rec)}"]}
             for rec in self.suggestions
         ]
 
@@ -220,11 +219,12 @@ class DecisionsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         for rec in self.suggestions:
-            key = f"{rec.kind}:{rec.code}"
-            decision = data.get(f"decision__{key}")
-            reason = (data.get(f"reason__{key}") or "").strip()
-            if decision == "declined" and not reason:
-                self.add_error(f"reason__{key}", f"Give a reason for declining {rec.title}.")
+            key = key_of(rec)
+            choice = data.get(f"decision__{key}")
+            # Only a made decision can be wrong here; a missing one is for signing to refuse.
+            fault = Decision(choice, data.get(f"reason__{key}") or "").fault(rec.title) if choice else None
+            if fault:
+                self.add_error(f"reason__{key}", fault)
         for title_field, reason_field in self.added_rows():
             title = (data.get(title_field.name) or "").strip()
             reason = (data.get(reason_field.name) or "").strip()
@@ -234,23 +234,19 @@ class DecisionsForm(forms.Form):
                 self.add_error(title_field.name, "Name the test you are adding.")
         return data
 
-    def decisions(self) -> dict[str, Any]:
+    def decisions(self) -> Decisions:
         suggested = {}
         for rec in self.suggestions:
-            key = f"{rec.kind}:{rec.code}"
-            decision = self.cleaned_data.get(f"decision__{key}")
-            if decision:
-                entry = {"decision": decision}
-                reason = (self.cleaned_data.get(f"reason__{key}") or "").strip()
-                if decision == "declined" and reason:
-                    entry["reason"] = reason
-                suggested[key] = entry
+            key = key_of(rec)
+            choice = self.cleaned_data.get(f"decision__{key}")
+            if choice:
+                suggested[key] = Decision(choice, (self.cleaned_data.get(f"reason__{key}") or "").strip())
         added = []
         for title_field, reason_field in self.added_rows():
             title = (self.cleaned_data.get(title_field.name) or "").strip()
             if title:
-                added.append({"title": title, "reason": (self.cleaned_data.get(reason_field.name) or "").strip()})
-        return {"suggested": suggested, "added": added}
+                added.append(AddedTest(title, (self.cleaned_data.get(reason_field.name) or "").strip()))
+        return Decisions(suggested, tuple(added))
 
 
 class AmendForm(forms.Form):
@@ -273,3 +269,30 @@ class AmendForm(forms.Form):
 
 class TemplateImportForm(forms.Form):
     file = forms.FileField(label="Template JSON file", help_text="A file exported from this service.")
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label="User name", required=False, max_length=150)
+    patient = forms.UUIDField(label="Patient record id", required=False)
+    action = forms.ChoiceField(label="Action", required=False,
+                               choices=[("", "Any action"), *AuditEvent.Action.choices])
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters as ``selectors.audit_events`` takes them; call after is_valid()."""
+        data = self.cleaned_data
+        return {"username": data.get("user") or "", "patient": data.get("patient"), "action": data.get("action") or "",
+                "date_from": data.get("date_from"), "date_to": data.get("date_to")}
+
+    def active_filters(self) -> dict[str, str]:
+        """The filters as plain strings, for the export's own audit record and for page links."""
+        data = getattr(self, "cleaned_data", {})
+        return {name: str(value) for name, value in data.items() if value not in (None, "")}

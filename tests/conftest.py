@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import datetime
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
 
-from evaluation import services
-from evaluation.management.commands.load_default_template import DEFAULT_FILE, load_default_template
 from evaluation.permissions import CLINICIANS, TEMPLATE_ADMINS
-
-PASSWORD = "correct-horse-battery-staple"
+from evaluation.services.templates import DEFAULT_TEMPLATE_FILE, template_load_default
+from tests.factories import PASSWORD, case_answers, make_assessment, make_patient, sign  # noqa: F401
 
 
 @pytest.fixture
 def default_document() -> dict[str, Any]:
-    return json.loads(Path(DEFAULT_FILE).read_text(encoding="utf-8"))
+    return json.loads(DEFAULT_TEMPLATE_FILE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture
 def version(db):
-    version, _ = load_default_template()
+    version, _ = template_load_default()
     return version
 
 
@@ -65,27 +62,10 @@ def clinician_client(client, clinician):
 
 @pytest.fixture
 def patient(clinician):
-    return services.patient_create(
-        user=clinician, mrn="MRN-1001", family_name="Muñoz", given_name="Lucía",
-        date_of_birth=datetime.date(1980, 4, 1), sex="female",
-    )
+    return make_patient(clinician, mrn="MRN-1001", family_name="Muñoz", given_name="Lucía",
+                        date_of_birth=datetime.date(1980, 4, 1), sex="female")
 
 
 @pytest.fixture
 def assessment(version, patient, clinician):
-    return services.assessment_create(patient=patient, version=version, clinician=clinician)
-
-
-def case_answers(version, prefix: str) -> dict[str, Any]:
-    return dict(version.cases.get(name__startswith=prefix).answers)
-
-
-def sign(assessment, user, answers: dict[str, Any] | None = None):
-    """Save answers (if given), order every suggestion, and sign."""
-    if answers is not None:
-        assessment = services.assessment_save(assessment=assessment, answers=answers,
-                                              expected_revision=assessment.revision, user=user)
-    evaluation = assessment.evaluate()
-    decisions = {"suggested": {k: {"decision": "ordered"} for k in services.decision_keys(evaluation)}, "added": []}
-    return services.assessment_finalize(assessment=assessment, user=user, expected_revision=assessment.revision,
-                                        decisions=decisions)
+    return make_assessment(patient, version, clinician)

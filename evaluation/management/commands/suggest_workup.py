@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from evaluation import rules, services
+from evaluation.selectors import suggestions_for_case
 
 
 class Command(BaseCommand):
@@ -24,40 +24,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            output = self._run(options["case"], options["template"])
-        except _BadInput as exc:
+            output = suggestions_for_case(_read_case(options["case"]), options["template"])
+        except ValueError as exc:
             sys.stderr.write(f"suggest_workup: {exc}\n")
             sys.exit(2)
         self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))
 
-    def _run(self, case_path: str, template: str | None) -> dict[str, Any]:
-        case = self._read_case(case_path)
-        try:
-            version = services.resolve_version(template)
-        except ValueError as exc:
-            raise _BadInput(str(exc)) from None
-        try:
-            compiled = version.compiled()
-        except rules.TemplateError as exc:
-            raise _BadInput(f"{version.label} is not a valid template: {exc}") from None
-        answers = case.get("answers") if isinstance(case, dict) else None
-        if not isinstance(answers, dict):
-            raise _BadInput('the case file must be a JSON object with an "answers" object')
-        errors = rules.validate_answers(compiled, answers)
-        if errors:
-            raise _BadInput("; ".join(errors))
-        return compiled.evaluate(answers).as_dict()
 
-    def _read_case(self, path: str) -> Any:
-        try:
-            text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _BadInput(f"cannot read {path}: {exc}") from None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _BadInput(f"{path} is not valid JSON: {exc}") from None
-
-
-class _BadInput(Exception):
-    pass
+def _read_case(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc}") from None

@@ -1,0 +1,173 @@
+"""The content of an assessment's report, built once and shown three ways.
+
+A signed revision's content comes from its signed snapshot (answers, engine
+output and decisions exactly as signed); a draft's from one evaluation of its
+saved answers. The screen summary, the summary PDF and the patient handout all
+take the same ``ReportContent``, so screen and paper never disagree, and
+printing never evaluates the rules again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..decisions import NO_DECISION, Decisions, key_of
+from ..engine import DECISION_KINDS, MRC_MAX, CompiledTemplate, Evaluation
+from ..layout import answer_sections, grouped_output, mrc_grid_values
+from ..models import Assessment, Patient, Signature
+from .follow_up import FollowUp, Visit, follow_up
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    assessment: Assessment
+    signature: Signature | None
+    signatures: list[Signature]
+    answers: dict[str, Any]
+    hidden: frozenset[str]
+    output: dict[str, Any]
+    decisions: Decisions
+    groups: list[dict[str, Any]]
+    passages: list[dict[str, str]]
+    sections: list[dict[str, Any]]
+    mrc_rows: list[Any]
+    mrc_max: int
+    follow_up: FollowUp | None
+
+    @property
+    def patient(self) -> Patient:
+        return self.assessment.patient
+
+    @property
+    def is_draft(self) -> bool:
+        return self.signature is None
+
+    @property
+    def mrc_sum(self) -> int | None:
+        return self.output.get("mrc_sum")
+
+    @property
+    def history(self) -> list[Signature]:
+        """The signed revisions up to this one: a stored report never shows what came later."""
+        if self.signature is None:
+            return self.signatures
+        return [s for s in self.signatures if s.number <= self.signature.number]
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return next(group["items"] for group in self.groups if group["kind"] == kind)
+
+    def context(self) -> dict[str, Any]:
+        """What the summary templates (screen and print) read."""
+        return {
+            "report": self,
+            "assessment": self.assessment,
+            "patient": self.patient,
+            "signature": self.signature,
+            "signatures": self.signatures,
+            "groups": self.groups,
+            "passages": self.passages,
+            "sections": self.sections,
+            "mrc_rows": self.mrc_rows,
+            "mrc_sum": self.mrc_sum,
+            "mrc_max": self.mrc_max,
+            "decisions": self.decisions,
+            "follow_up": self.follow_up,
+            "is_draft": self.is_draft,
+            "red_flags": self.of_kind("red_flag"),
+            "referrals": self.of_kind("referral"),
+            "tests": self.of_kind("test"),
+            "added_tests": self.decisions.added,
+            "patterns": self.of_kind("pattern"),
+            "advice": self.of_kind("advice"),
+            "history": self.history,
+            "show_history": len(self.history) > 1 or self.assessment.is_amending,
+            "signed_meaning": self.signature.meaning if self.signature is not None else "",
+        }
+
+
+def report_for(assessment: Assessment, signature: Signature | None = None) -> ReportContent:
+    """A signed revision's report (``signature``), or the draft's."""
+    if signature is not None:
+        return report_for_signature(signature, assessment)
+    return report_for_draft(assessment)
+
+
+def report_for_draft(assessment: Assessment, evaluation: Evaluation | None = None) -> ReportContent:
+    """A draft's report, from one evaluation of its saved answers (pass it if the page has one)."""
+    evaluation = evaluation or assessment.evaluate()
+    return _build(assessment, None, evaluation.answers, evaluation.hidden, evaluation.snapshot(),
+                  Decisions.from_json(assessment.decisions))
+
+
+def report_for_signature(signature: Signature, assessment: Assessment | None = None) -> ReportContent:
+    """Exactly what ``signature`` signed."""
+    assessment = assessment or signature.assessment
+    compiled = assessment.version.compiled()
+    content = signature.content
+    answers, output = content["answers"], content["output"]
+    if "undetermined" not in output:
+        # Signed before the snapshot kept the undetermined rules: work them out from the signed answers.
+        output = {**output, "undetermined": compiled.evaluate(answers).snapshot()["undetermined"]}
+    # Which questions were hidden follows from the signed answers alone.
+    _, hidden = compiled.visible_answers(answers)
+    return _build(assessment, signature, answers, hidden, output, Decisions.from_json(content["decisions"]))
+
+
+def _build(assessment: Assessment, signature: Signature | None, answers: dict[str, Any], hidden: frozenset[str],
+           output: dict[str, Any], decisions: Decisions) -> ReportContent:
+    compiled: CompiledTemplate = assessment.version.compiled()
+    groups, passages = _annotated_groups(grouped_output(output), decisions)
+    return ReportContent(
+        assessment=assessment,
+        signature=signature,
+        signatures=list(assessment.signatures.order_by("number").defer("pdf")),
+        answers=answers,
+        hidden=hidden,
+        output=output,
+        decisions=decisions,
+        groups=groups,
+        passages=passages,
+        sections=answer_sections(compiled, answers, hidden),
+        mrc_rows=mrc_grid_values(compiled, answers),
+        mrc_max=MRC_MAX * len(compiled.mrc_codes),
+        follow_up=follow_up(assessment, compiled, Visit.from_output(answers, output)),
+    )
+
+
+def _annotated_groups(groups: list[dict[str, Any]], decisions: Decisions
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Each recommendation with its decision (tests and referrals) and the numbers of its source passages,
+    which are numbered once each across the report."""
+    numbers: dict[tuple[str, str], int] = {}
+    passages: list[dict[str, str]] = []
+    annotated = []
+    for group in groups:
+        items = []
+        for rec in group["items"]:
+            refs = [_passage_number(passage, numbers, passages) for passage in _passages_of(rec)]
+            # A red flag's reason is often its own title ("Muscle weakness"); saying it twice is noise.
+            reasons = [r for r in rec.get("reasons", []) if r != rec.get("title")]
+            extra = _decision_of(decisions, key_of(rec, group["kind"])) if group["kind"] in DECISION_KINDS else {}
+            items.append({**rec, "reasons": reasons, "refs": refs, **extra})
+        annotated.append({**group, "items": items})
+    return annotated, passages
+
+
+def _decision_of(decisions: Decisions, key: str) -> dict[str, Any]:
+    text = decisions.text_for(key)
+    return {"decision": text, "decided": text != NO_DECISION}
+
+
+def _passages_of(rec: dict[str, Any]) -> list[dict[str, str]]:
+    source = rec.get("source") or {}
+    return [p for p in [source, *source.get("also", [])] if p.get("quote")]
+
+
+def _passage_number(passage: dict[str, str], numbers: dict[tuple[str, str], int],
+                    passages: list[dict[str, str]]) -> int:
+    key = (passage.get("section", ""), passage["quote"])
+    if key not in numbers:
+        passages.append({"section": key[0], "quote": key[1]})
+        numbers[key] = len(passages)
+    return numbers[key]

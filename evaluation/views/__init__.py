@@ -1,0 +1,1 @@
+"""Thin function views: permission (Django's decorators) -> form -> service or selector -> response."""

@@ -1,0 +1,33 @@
+"""Who may reach which record: the permissions the views require, and the record-for-user look-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from .. import selectors
+from ..models import Assessment, Patient
+
+# Each view names what it needs with Django's permission_required(..., raise_exception=True).
+SEE_PATIENTS = "evaluation.view_patient"
+ADD_PATIENT = "evaluation.add_patient"
+CHANGE_PATIENT = "evaluation.change_patient"
+ADD_ASSESSMENT = "evaluation.add_assessment"
+CHANGE_ASSESSMENT = "evaluation.change_assessment"
+SIGN_ASSESSMENT = "evaluation.sign_assessment"
+READ_AUDIT = "evaluation.view_auditevent"
+
+
+def get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
+    patient = selectors.patients_for_user(request.user).filter(pk=pk).first()
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient
+
+
+def get_assessment_for_user(request: HttpRequest, pk: Any) -> Assessment:
+    assessment = selectors.assessments_for_user(request.user).filter(pk=pk).first()
+    if assessment is None:
+        raise Http404("No such assessment.")
+    return assessment

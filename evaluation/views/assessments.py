@@ -1,0 +1,183 @@
+"""Starting, reading, filling and amending an assessment; live suggestions while it is filled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import audit, engine, selectors
+from ..audit import Actor
+from ..forms import AmendForm, AssessmentForm, NewAssessmentForm
+from ..layout import form_layout, grouped_output
+from ..models import Assessment, AuditEvent
+from ..reports.content import report_for
+from ..services import assessments as assessment_services
+from .access import (
+    ADD_ASSESSMENT,
+    CHANGE_ASSESSMENT,
+    SEE_PATIENTS,
+    SIGN_ASSESSMENT,
+    get_assessment_for_user,
+    get_patient_for_user,
+)
+
+Action = AuditEvent.Action
+
+
+@require_POST
+@permission_required([SEE_PATIENTS, ADD_ASSESSMENT], raise_exception=True)
+def assessment_create(request: HttpRequest, pk: Any) -> HttpResponse:
+    patient = get_patient_for_user(request, pk)
+    form = NewAssessmentForm(request.POST, has_previous=selectors.has_signed_assessment(patient))
+    if not form.is_valid():
+        messages.error(request, "Choose a published checklist to start the assessment.")
+        return redirect(patient)
+    assessment = assessment_services.assessment_create(
+        patient=patient, version=form.cleaned_data["version"], actor=Actor.from_request(request),
+        start_from_previous=form.cleaned_data.get("start_from_previous", False),
+    )
+    return redirect("evaluation:assessment_edit", pk=assessment.pk)
+
+
+@require_GET
+@permission_required(SEE_PATIENTS, raise_exception=True)
+def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    assessment = get_assessment_for_user(request, pk)
+    signature = None if assessment.is_editable else assessment.latest_signature
+    audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment)
+    return render(request, "evaluation/assessment_detail.html", report_for(assessment, signature).context())
+
+
+@require_GET
+@permission_required(SEE_PATIENTS, raise_exception=True)
+def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request, pk)
+    signature = selectors.signature_of(assessment, number)
+    if signature is None:
+        raise Http404("No such signed revision.")
+    audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment,
+                 detail={"revision": number})
+    context = {**report_for(assessment, signature).context(), "viewing_revision": True}
+    return render(request, "evaluation/assessment_detail.html", context)
+
+
+# ---------------------------------------------------------------- the form
+
+
+def panel_context(evaluation: engine.Evaluation) -> dict[str, Any]:
+    """The live suggestions panel (and the review page's) for one evaluation."""
+    return {
+        "groups": grouped_output(evaluation.as_dict()),
+        "mrc_sum": evaluation.mrc_sum,
+        "mrc_max": evaluation.mrc_max,
+        "missing_required": len(evaluation.missing_required),
+        "waiting": len(evaluation.undetermined),
+        "hidden_codes": sorted(evaluation.hidden),
+        "live": True,
+    }
+
+
+def _render_form(request: HttpRequest, assessment: Assessment, form: AssessmentForm,
+                 evaluation: engine.Evaluation, status: int = 200, **extra: Any) -> HttpResponse:
+    context = {
+        "assessment": assessment,
+        "patient": assessment.patient,
+        "form": form,
+        **form_layout(assessment.version.compiled(), form),
+        "hidden": evaluation.hidden,
+        **panel_context(evaluation),
+        **extra,
+    }
+    return render(request, "evaluation/assessment_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required([SEE_PATIENTS, CHANGE_ASSESSMENT], raise_exception=True)
+def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+    assessment = get_assessment_for_user(request, pk)
+    if not assessment.is_editable:
+        messages.info(request, "This assessment is signed. To change it, start an amendment.")
+        return redirect(assessment)
+    compiled = assessment.version.compiled()
+    # Bound on every POST, even an empty one, so an empty post is an invalid form, not a blank page.
+    form = AssessmentForm(request.POST if request.method == "POST" else None, compiled=compiled,
+                          answers=assessment.answers, initial={"revision": assessment.revision})
+    actor = Actor.from_request(request)
+    if request.method == "GET":
+        audit.record(Action.ASSESSMENT_VIEW, actor=actor, obj=assessment, detail={"page": "edit"})
+        return _render_form(request, assessment, form, compiled.evaluate(assessment.answers))
+    if form.is_valid():
+        try:
+            assessment_services.assessment_save(assessment=assessment, answers=form.answers(),
+                                                expected_revision=form.cleaned_data["revision"], actor=actor)
+        except assessment_services.ConflictError as conflict:
+            return _render_conflict(request, assessment, form, conflict.current)
+        except assessment_services.NotEditableError as exc:
+            messages.error(request, str(exc))
+            return redirect(assessment)
+        except engine.AnswerError as exc:
+            for error in exc.errors:
+                form.add_error(None, error)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("evaluation:assessment_review" if "review" in request.POST else "evaluation:assessment_edit",
+                            pk=assessment.pk)
+    messages.error(request, "Some answers need correcting; nothing was saved. Your other answers are kept below.")
+    return _render_form(request, assessment, form, compiled.evaluate(form.valid_answers()), status=400)
+
+
+def _render_conflict(request: HttpRequest, assessment: Assessment, form: AssessmentForm,
+                     current: Assessment) -> HttpResponse:
+    """Keep what this user typed, say who saved in between and which answers differ."""
+    compiled = assessment.version.compiled()
+    mine, theirs = form.answers(), current.answers
+    differing = [
+        {"label": item.label, "mine": item.value_text(mine.get(code)), "theirs": item.value_text(theirs.get(code))}
+        for code, item in compiled.items.items() if mine.get(code) != theirs.get(code)
+    ]
+    data = request.POST.copy()
+    data["revision"] = str(current.revision)
+    rebound = AssessmentForm(data, compiled=compiled)
+    conflict = {"by": current.updated_by, "at": current.updated_at, "differing": differing}
+    return _render_form(request, current, rebound, compiled.evaluate(rebound.valid_answers()), status=409,
+                        conflict=conflict)
+
+
+@require_POST
+@permission_required(SEE_PATIENTS, raise_exception=True)
+def assessment_suggest(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Live suggestions for the answers on screen; computes, never saves."""
+    assessment = get_assessment_for_user(request, pk)
+    compiled = assessment.version.compiled()
+    evaluation = compiled.evaluate(AssessmentForm(request.POST, compiled=compiled).valid_answers())
+    return render(request, "evaluation/_suggestions.html", {**panel_context(evaluation), "oob": True})
+
+
+# ---------------------------------------------------------------- amend
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required([SEE_PATIENTS, SIGN_ASSESSMENT], raise_exception=True)
+def assessment_amend(request: HttpRequest, pk: Any) -> HttpResponse:
+    assessment = get_assessment_for_user(request, pk)
+    if assessment.is_editable:
+        return redirect("evaluation:assessment_edit", pk=assessment.pk)
+    form = AmendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_services.assessment_amend(assessment=assessment, reason=form.cleaned_data["reason"],
+                                                 actor=Actor.from_request(request))
+        except (ValidationError, assessment_services.NotEditableError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect(assessment)
+        messages.info(request, "Amendment started. Make the changes, then sign again.")
+        return redirect("evaluation:assessment_edit", pk=assessment.pk)
+    return render(request, "evaluation/assessment_amend.html",
+                  {"assessment": assessment, "patient": assessment.patient, "form": form},
+                  status=400 if form.is_bound else 200)
