@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: run test setup lint browser-deps clean
 
@@ -19,8 +20,8 @@ run: $(STAMP)
 	DJANGO_DEBUG=True $(PY) manage.py load_default_template
 	DJANGO_DEBUG=True $(PY) manage.py demo_data
 	DJANGO_DEBUG=True $(PY) manage.py demo_users
-	@echo "Open http://127.0.0.1:8000/ and sign in with one of the accounts above."
-	DJANGO_DEBUG=True $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Open http://127.0.0.1:$(PORT)/ and sign in with one of the accounts above."
+	DJANGO_DEBUG=True $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	DJANGO_DEBUG=True $(PY) -m pytest $(PYTEST_ARGS)

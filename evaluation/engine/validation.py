@@ -129,9 +129,7 @@ def _validate_sections(sections: Any, errors: list[str]) -> dict[str, ItemSpec]:
             errors.append(f"{where}: needs a code of lower-case letters, digits and underscores")
             continue
         where = f"section {section['code']}"
-        if section["code"] in section_codes:
-            errors.append(f"{where}: duplicate section code")
-        section_codes.add(section["code"])
+        _note_unique(section["code"], section_codes, f"{where}: duplicate section code", errors)
         if not section.get("title"):
             errors.append(f"{where}: needs a title")
         section_items = section.get("items") or []
@@ -291,9 +289,7 @@ def _validate_cases(document: Mapping[str, Any], items: Mapping[str, ItemSpec], 
             errors.append(f"case {index + 1}: needs a name")
             continue
         name = f"case {case['name']!r}"
-        if case["name"] in names:
-            errors.append(f"{name}: duplicate case name")
-        names.add(case["name"])
+        _note_unique(case["name"], names, f"{name}: duplicate case name", errors)
         for fault in validate_answers(items, case.get("answers", {})):
             errors.append(f"{name}: {fault}")
         expect = case.get("expect", {})
@@ -324,3 +320,10 @@ def _expectation_faults(name: str, key: str, spec: Any, known: Mapping[str, set[
             if not isinstance(code, str) or code not in known.get(key, set()):
                 faults.append(f"{name}: {key}.{mode} names unknown code {code!r}")
     return faults
+
+
+def _note_unique(key: str, seen: set[str], fault: str, errors: list[str]) -> None:
+    """Record ``key`` as seen, and ``fault`` if it was seen before."""
+    if key in seen:
+        errors.append(fault)
+    seen.add(key)
