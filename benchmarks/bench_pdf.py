@@ -66,54 +66,63 @@ def _setup_django(database_url: str | None) -> str | None:
 
 
 def _order_all(assessment: Any, declined: dict[str, str] | None = None,
-               added: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    from evaluation import services
+               added: list[tuple[str, str]] | None = None) -> Any:
+    from evaluation.decisions import AddedTest, Decision, Decisions, key_of
 
     evaluation = assessment.evaluate()
     suggested = {}
-    for key in services.decision_keys(evaluation):
+    for key in (key_of(rec) for rec in evaluation.needing_decision()):
         reason = (declined or {}).get(key)
-        suggested[key] = {"decision": "declined", "reason": reason} if reason else {"decision": "ordered"}
-    return {"suggested": suggested, "added": added or []}
+        suggested[key] = Decision("declined", reason) if reason else Decision("ordered")
+    return Decisions(suggested, added=tuple(AddedTest(title, reason) for title, reason in added or []))
 
 
 def _long_case(version: Any, user: Any, mrn: str, given: str, *, leave_amending: bool) -> None:
     """Worked example 4 with long notes, a declined and an added test, then an amendment."""
-    from evaluation import services
+    from evaluation.audit import Actor
+    from evaluation.services.assessments import assessment_amend, assessment_create, assessment_save, assessment_sign
+    from evaluation.services.patients import patient_create
 
+    actor = Actor(user)
     answers = dict(version.cases.get(name__startswith="Worked example 4").answers)
     answers["exam_notes"] = (LONG_NOTES * 3)[:2000]  # the item's limit
     answers["med_other"] = "Salbutamol inhaler as needed; sertraline 50 mg daily since last year; " * 3
-    patient = services.patient_create(user=user, mrn=mrn, family_name="Lindqvist-Abernathy", given_name=given,
-                                      date_of_birth=datetime.date(1957, 1, 30), sex="male")
-    assessment = services.assessment_create(patient=patient, version=version, clinician=user)
-    assessment = services.assessment_save(assessment=assessment, answers=answers,
-                                          expected_revision=assessment.revision, user=user)
+    patient = patient_create(actor=actor, mrn=mrn, family_name="Lindqvist-Abernathy", given_name=given,
+                             date_of_birth=datetime.date(1957, 1, 30), sex="male")
+    assessment = assessment_create(patient=patient, version=version, actor=actor)
+    assessment = assessment_save(assessment=assessment, answers=answers, expected_revision=assessment.revision,
+                                 actor=actor)
     decisions = _order_all(assessment, declined={"test:liver_panel": "Liver function tested last month, normal."},
-                           added=[{"title": "Creatine kinase", "reason": "Wasting with fasciculations."}])
-    services.assessment_finalize(assessment=assessment, user=user, expected_revision=assessment.revision,
-                                 decisions=decisions)
-    assessment = services.assessment_amend(assessment=assessment, user=user,
-                                           reason="Bulbar symptoms reported by the spouse after the visit.")
-    assessment = services.assessment_save(assessment=assessment, answers={**answers, "rf_bulbar": True},
-                                          expected_revision=assessment.revision, user=user)
+                           added=[("Creatine kinase", "Wasting with fasciculations.")])
+    _sign(assessment_sign(assessment=assessment, actor=actor, expected_revision=assessment.revision,
+                          decisions=decisions))
+    assessment = assessment_amend(assessment=assessment, actor=actor,
+                                  reason="Bulbar symptoms reported by the spouse after the visit.")
+    assessment = assessment_save(assessment=assessment, answers={**answers, "rf_bulbar": True},
+                                 expected_revision=assessment.revision, actor=actor)
     if not leave_amending:
-        services.assessment_finalize(assessment=assessment, user=user, expected_revision=assessment.revision,
-                                     decisions=_order_all(assessment))
+        _sign(assessment_sign(assessment=assessment, actor=actor, expected_revision=assessment.revision,
+                              decisions=_order_all(assessment)))
+
+
+def _sign(outcome: Any) -> None:
+    """Signing reports problems instead of raising; a benchmark case that cannot be signed is a bug here."""
+    if not outcome.signed:
+        raise SystemExit(f"could not sign a benchmark case: {'; '.join(outcome.problems)}")
 
 
 def _build_demo() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from evaluation import services
-    from evaluation.management.commands.demo_data import create_demo_clinic
-    from evaluation.management.commands.load_default_template import load_default_template
+    from evaluation.demo import create_demo_clinic
+    from evaluation.selectors import newest_published_version
+    from evaluation.services.templates import template_load_default
 
     call_command("migrate", verbosity=0, interactive=False)
-    load_default_template()
+    template_load_default()
     create_demo_clinic()
-    version = services.newest_published_version()
+    version = newest_published_version()
     user = get_user_model().objects.get(username="clinician")
     from evaluation.models import Patient
 
@@ -134,7 +143,7 @@ def _bare_render(html: str) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from evaluation.pdf import STATIC_DIR, STYLESHEET
+    from evaluation.reports.pdf import STATIC_DIR, STYLESHEET
 
     font_config = FontConfiguration()
     stylesheet = CSS(filename=str(STATIC_DIR / STYLESHEET), font_config=font_config)
@@ -173,13 +182,15 @@ def main() -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.template.loader import render_to_string
     from django.test import Client
     from django.urls import reverse
 
-    from evaluation import pdf
     from evaluation.models import Assessment
+    from evaluation.reports import pdf
+    from evaluation.reports.content import report_for, report_for_signature
 
     _build_demo()
     client = Client()
@@ -203,7 +214,8 @@ def _run(args: argparse.Namespace) -> None:
         for a in drafts:
             label = f"{a.patient.mrn} draft"
             url = reverse("evaluation:assessment_pdf", args=[a.pk])
-            html = render_to_string("evaluation/pdf/summary.html", pdf.print_context(a))
+            context = {**report_for(a).context(), "CLINIC_NAME": settings.CLINIC_NAME}
+            html = render_to_string("evaluation/pdf/summary.html", context)
             runs = [(view, lambda url=url: client.get(url)), (bare, lambda html=html: _bare_render(html)),
                     (cached, lambda html=html: pdf.html_to_pdf(html))]
             # Rotate the order every round so a slow spell on a busy machine hits all three alike.
@@ -211,7 +223,8 @@ def _run(args: argparse.Namespace) -> None:
                 times.setdefault(label, []).append(_timed(fn)[0])
         for a in signed:
             fresh = Assessment.objects.select_related("patient", "version__template").get(pk=a.pk)
-            at_signing.append(_timed(lambda f=fresh: pdf.render_summary_pdf(f, signature=f.latest_signature))[0])
+            at_signing.append(_timed(
+                lambda f=fresh: pdf.render_summary_pdf(report_for_signature(f.latest_signature, f)))[0])
             url = reverse("evaluation:assessment_pdf", args=[a.pk])
             stored.append(_timed(lambda url=url: client.get(url))[0])
 

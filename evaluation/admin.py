@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 
 from . import audit, engine
 from .audit import Actor
-from .services import templates as template_services
 from .forms import AssessmentForm, TemplateImportForm
+from .layout import form_layout, grouped_output
 from .models import (
     Assessment,
     AuditEvent,
@@ -37,7 +37,7 @@ from .models import (
     TemplateCase,
     TemplateVersion,
 )
-from .layout import form_layout, grouped_output
+from .services import templates as template_services
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
