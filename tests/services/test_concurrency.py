@@ -73,7 +73,7 @@ def test_it_signs_an_assessment_once_when_signed_twice_at_the_same_moment(versio
                                             expected_revision=assessment.revision, decisions=Decisions.from_json(decisions))
 
     results = race([finalize, finalize, finalize])
-    signed = [r for r in results if isinstance(r, Signature)]
+    signed = [r.signature for r in results if isinstance(r, assessment_services.SignOutcome) and r.signed]
     refused = [r for r in results if isinstance(r, (assessment_services.NotEditableError, assessment_services.ConflictError))]
     assert len(signed) == 1 and len(refused) == 2, results
     assert Signature.objects.filter(assessment=assessment).count() == 1
