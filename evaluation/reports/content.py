@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .. import selectors
 from ..decisions import NO_DECISION, Decisions, key_of
 from ..engine import DECISION_KINDS, MRC_MAX, CompiledTemplate, Evaluation
 from ..layout import answer_sections, grouped_output, mrc_grid_values
@@ -121,7 +122,7 @@ def _build(assessment: Assessment, signature: Signature | None, answers: dict[st
     return ReportContent(
         assessment=assessment,
         signature=signature,
-        signatures=list(assessment.signatures.order_by("number").defer("pdf")),
+        signatures=selectors.signatures_of(assessment),
         answers=answers,
         hidden=hidden,
         output=output,
