@@ -1,8 +1,10 @@
 """Template management for template admins, in the Django admin.
 
-Published and retired versions are shown read-only (every inline too); the
-object tools on a version offer publish, retire, new draft, preview, check and
-export, and the version list offers import.
+A version's page holds its title, status and sections, with a summary of its
+contents; its questions, rules and test cases are edited in the authoring
+workspace (``evaluation/authoring``), where publishing and retiring also ask for
+a review and a confirmation. The object tools on a version offer the workspace,
+preview, check, export and new draft, and the version list offers import.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +23,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from . import audit, engine
+from .admin_audit import AuditedReadsAdmin
 from .audit import Actor
 from .forms import AssessmentForm, TemplateImportForm
 from .layout import form_layout, grouped_output
@@ -29,12 +31,9 @@ from .models import (
     Assessment,
     AuditEvent,
     ChecklistTemplate,
-    Item,
     Patient,
-    Rule,
     Section,
     Signature,
-    TemplateCase,
     TemplateVersion,
 )
 from .services import templates as template_services
@@ -62,69 +61,11 @@ class DraftOnlyInline(admin.TabularInline):
 
 
 class SectionInline(DraftOnlyInline):
+    """Sections only: a version's questions, rules and test cases are edited in the authoring workspace,
+    one part at a time (this page once posted over a thousand fields and was refused)."""
+
     model = Section
-    fields = ["order", "code", "title"]
-
-
-class ItemAdminForm(forms.ModelForm):
-    """Choices edited as lines of "code | label", which is how people write lists."""
-
-    choices_text = forms.CharField(
-        label="Choices", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
-        help_text="One per line: code | label",
-    )
-
-    class Meta:
-        model = Item
-        fields = ["order", "section", "code", "type", "label", "help_text", "required", "min_value", "max_value",
-                  "shown_when"]
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["choices_text"].initial = "\n".join(f"{c} | {label}" for c, label in self.instance.choices)
-
-    def clean_choices_text(self) -> list[list[str]]:
-        choices = []
-        for number, line in enumerate(self.cleaned_data["choices_text"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            code, sep, label = line.partition("|")
-            if not sep or not code.strip() or not label.strip():
-                raise ValidationError(f"Line {number}: write each choice as “code | label”.", code="bad_choice")
-            choices.append([code.strip(), label.strip()])
-        return choices
-
-    def save(self, commit: bool = True) -> Item:
-        self.instance.choices = self.cleaned_data.get("choices_text", [])
-        if self.instance.section_id and not self.instance.version_id:
-            self.instance.version_id = self.instance.section.version_id
-        return super().save(commit)
-
-
-class ItemInline(DraftOnlyInline):
-    model = Item
-    form = ItemAdminForm
-    fields = ["order", "section", "code", "type", "label", "help_text", "required", "choices_text", "min_value",
-              "max_value", "shown_when"]
-
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            # Limit the section dropdown to this version's sections.
-            formset.form.base_fields["section"].queryset = Section.objects.filter(version=obj)
-        return formset
-
-
-class RuleInline(DraftOnlyInline):
-    model = Rule
-    fields = ["order", "kind", "code", "title", "priority", "condition", "urgent_when", "source"]
-
-
-class CaseInline(DraftOnlyInline):
-    model = TemplateCase
-    fields = ["order", "name", "answers", "expect"]
-    verbose_name_plural = "test cases (run before publishing)"
+    fields = ["order", "code", "title", "reassess_each_visit", "compare_on_follow_up"]
 
 
 @admin.register(ChecklistTemplate)
@@ -147,14 +88,16 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "title", "status", "published_at", "published_by", "item_count"]
     list_filter = ["status", "template"]
     search_fields = ["title", "template__slug"]
-    readonly_fields = ["status", "published_at", "published_by", "cloned_from", "created_at"]
+    readonly_fields = ["status", "published_at", "published_by", "cloned_from", "created_at", "contents"]
     fieldsets = [
         (None, {"fields": ["template", "number", "title", "source_document"]}),
         ("Status", {"fields": ["status", "published_at", "published_by", "cloned_from", "created_at"]}),
+        ("Contents", {"fields": ["contents"]}),
         ("Derived findings", {"classes": ["collapse"], "fields": ["findings"]}),
     ]
-    inlines = [SectionInline, ItemInline, RuleInline, CaseInline]
+    inlines = [SectionInline]
     change_form_template = "admin/evaluation/templateversion/change_form.html"
+    view_on_site = False  # the version's page is this one; its workspace is linked in the object tools
     change_list_template = "admin/evaluation/templateversion/change_list.html"
     actions = None
 
@@ -165,6 +108,16 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     @admin.display(description="Items", ordering="items_total")
     def item_count(self, obj: TemplateVersion) -> int:
         return obj.items_total
+
+    @admin.display(description="In this version")
+    def contents(self, obj: TemplateVersion) -> str:
+        if obj.pk is None:
+            return "—"
+        counts = [(obj.items.count(), "question"), (obj.rules.count(), "rule"), (obj.cases.count(), "test case")]
+        summary = ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts)
+        verb = "Edit them" if obj.is_draft else "Read them"
+        return format_html('{}. <a href="{}">{} in the authoring workspace</a>.', summary,
+                           reverse("evaluation:authoring:workspace", args=[obj.pk]), verb)
 
     def has_change_permission(self, request: HttpRequest, obj: TemplateVersion | None = None) -> bool:
         if obj is not None and obj.status != TemplateVersion.Status.DRAFT:
@@ -185,8 +138,8 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name="evaluation_templateversion_import"),
-            path("<int:pk>/publish/", wrap(require_POST(self.publish_view)), name="evaluation_templateversion_publish"),
-            path("<int:pk>/retire/", wrap(require_POST(self.retire_view)), name="evaluation_templateversion_retire"),
+            path("<int:pk>/publish/", wrap(self.publish_view), name="evaluation_templateversion_publish"),
+            path("<int:pk>/retire/", wrap(self.retire_view), name="evaluation_templateversion_retire"),
             path("<int:pk>/clone/", wrap(require_POST(self.clone_view)), name="evaluation_templateversion_clone"),
             path("<int:pk>/check/", wrap(require_POST(self.check_view)), name="evaluation_templateversion_check"),
             path("<int:pk>/preview/", wrap(self.preview_view), name="evaluation_templateversion_preview"),
@@ -206,31 +159,21 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         return redirect("admin:evaluation_templateversion_change", version.pk)
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Publishing shows what changed and asks for confirmation first: in the workspace."""
         version = self._version(request, pk, write=True)
-        try:
-            template_services.template_publish(version=version, actor=Actor.from_request(request))
-        except template_services.PublishError as exc:
-            for problem in exc.messages:
-                messages.error(request, f"Not published: {problem}")
-            return self._back(version)
-        messages.success(request, f"Published {version.label}. It can no longer be changed.")
-        return self._back(version)
+        return redirect("evaluation:authoring:publish", pk=version.pk)
 
     def retire_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Retiring asks for confirmation and perhaps a replacement first: in the workspace."""
         version = self._version(request, pk, write=True)
-        try:
-            template_services.template_retire(version=version, actor=Actor.from_request(request))
-        except template_services.PublishError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return self._back(version)
-        messages.success(request, f"Retired {version.label}: no new assessments will use it.")
-        return self._back(version)
+        return redirect("evaluation:authoring:retire", pk=version.pk)
 
     def clone_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=True)
         draft = template_services.template_clone(version=version, actor=Actor.from_request(request))
-        messages.success(request, f"Draft {draft.label} created from {version.label}. Edit it, then publish.")
-        return self._back(draft)
+        messages.success(request, f"Draft {draft.label} created from {version.label}. Edit it here, check its test "
+                                  "cases, then publish it.")
+        return redirect("evaluation:authoring:workspace", pk=draft.pk)
 
     def check_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=False)
@@ -272,9 +215,10 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             form.add_error("file", "The file is larger than 2 MB; a template export is far smaller.")
             return None
         try:
-            document = json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            form.add_error("file", f"The file is not valid JSON: {exc}. Nothing was imported.")
+            # Depth-checked before anything recursive reads it: a deeply nested file is a message, not a 500.
+            document = template_services.parse_document(upload.read())
+        except engine.TemplateError as exc:
+            form.add_error("file", f"{'; '.join(exc.errors)}. Nothing was imported.")
             return None
         try:
             return template_services.template_import(document=document, actor=Actor.from_request(request))
@@ -336,7 +280,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(ReadOnlyAdmin):
+class PatientAdmin(AuditedReadsAdmin, ReadOnlyAdmin):
     """Visible to superusers for support; clinical work happens in the clinic pages."""
 
     list_display = ["mrn", "family_name", "given_name", "date_of_birth", "sex"]
@@ -347,7 +291,7 @@ class PatientAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
+class AssessmentAdmin(AuditedReadsAdmin, ReadOnlyAdmin):
     list_display = ["id", "status", "version", "clinician", "created_at", "link"]
     list_filter = ["status"]
 
@@ -360,7 +304,7 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(ReadOnlyAdmin):
+class SignatureAdmin(AuditedReadsAdmin, ReadOnlyAdmin):
     list_display = ["assessment", "number", "signer_name", "signed_at", "content_hash"]
     exclude = ["pdf"]
 

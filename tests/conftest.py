@@ -8,10 +8,28 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
+from evaluation.engine import clear_compiled_cache
 from evaluation.permissions import CLINICIANS, TEMPLATE_ADMINS
 from evaluation.services.templates import DEFAULT_TEMPLATE_FILE, template_load_default
 from tests.factories import PASSWORD, case_answers, make_assessment, make_patient, sign  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def fresh_compiled_templates():
+    """Compiled versions are cached by primary key; a rolled-back test may leave its key to the next."""
+    clear_compiled_cache()
+    yield
+    clear_compiled_cache()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Counters kept in the cache (signing's limit) are per user id, which a rolled-back test may hand on."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ no ORM, so the screen, the PDF, the command and the tests all call the same
 the rest of ``evaluation``: ``types`` holds the vocabulary, ``validation`` (with
 ``conditions``) says what is wrong with a template or answers, ``compiler``
 turns a template into closures and evaluates them, ``cases`` runs a template's
-own test cases.
+own test cases, ``document`` knows the document formats (format 2's section
+flags, grid places, patient texts and roles) and upgrades format 1,
+``translations`` holds a document's wording in other languages.
 
 Conditions are JSON, interpreted here (never ``eval``)::
 
@@ -18,6 +20,8 @@ Conditions are JSON, interpreted here (never ``eval``)::
     {"item": "symptom_weeks", "gte": 12}           (also gt, lte, lt)
     {"item": "med_other", "present": true}
     {"finding": "any_red_flag"}
+    {"context": "sex", "in": ["female"]}           (patient context: sex, age_years)
+    {"context": "age_years", "gte": 60}            (also present: true/false)
 
 Logic is three-valued (Kleene): an atom over an unanswered item is *unknown*,
 ``not unknown`` is unknown, ``any`` is unknown unless something is true,
@@ -33,7 +37,18 @@ unanswered is unknown.
 """
 
 from .cases import run_case, run_cases
-from .compiler import CompiledRule, CompiledTemplate, compile_cached, compile_template, evaluate
+from .compiler import (
+    CompiledRule,
+    CompiledTemplate,
+    clear_compiled_cache,
+    compile_cached,
+    compile_template,
+    evaluate,
+    known_context,
+)
+from .conditions import context_faults
+from .document import CURRENT_FORMAT, ROLE_KINDS, SECTION_FLAGS, SERVICE_SET_ITEMS, upgrade_document
+from .translations import LANGUAGES, localized, missing_translations, translation_faults
 from .types import (
     DECISION_KINDS,
     ITEM_TYPES,
@@ -52,8 +67,13 @@ from .types import (
 from .validation import validate_answers, validate_template, value_fault
 
 __all__ = [
+    "CURRENT_FORMAT",
+    "ROLE_KINDS",
+    "SECTION_FLAGS",
+    "SERVICE_SET_ITEMS",
     "DECISION_KINDS",
     "ITEM_TYPES",
+    "LANGUAGES",
     "KINDS",
     "MRC_MAX",
     "MRC_MIN",
@@ -67,11 +87,18 @@ __all__ = [
     "ItemSpec",
     "Recommendation",
     "TemplateError",
+    "clear_compiled_cache",
     "compile_cached",
+    "context_faults",
+    "known_context",
+    "localized",
+    "missing_translations",
+    "translation_faults",
     "compile_template",
     "evaluate",
     "run_case",
     "run_cases",
+    "upgrade_document",
     "validate_answers",
     "validate_template",
     "value_fault",

@@ -11,7 +11,7 @@ from .types import OUTPUT_KEYS
 
 def run_case(compiled: CompiledTemplate, case: Mapping[str, Any]) -> list[str]:
     """Which expectations of one test case fail, in words; empty when it passes."""
-    result = compiled.evaluate(case.get("answers", {}))
+    result = compiled.evaluate(case.get("answers", {}), case.get("context"))
     got = {key: result.codes(kind) for kind, key in OUTPUT_KEYS.items()}
     failures = []
     for key, spec in case.get("expect", {}).items():

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from .combinators import (
+    Context,
+    Evaluator,
+    all_of,
+    any_of,
+    context_atom,
+    grouped,
+    known_context,
+    renamed,
+    shortest_first,
+)
+from .document import SECTION_FLAGS
 from .types import (
     COMPARISONS,
     KINDS,
@@ -18,17 +30,9 @@ from .types import (
 )
 from .validation import validate_template
 
-
-@dataclass
-class _Context:
-    answers: Mapping[str, Any]
-    findings: dict[str, Outcome] = field(default_factory=dict)
-    # Items hidden because their "shown when" is false: not asked, because they cannot apply
-    # ("cramps daily" is false when there are no cramps). Hidden for want of an answer is unknown.
-    not_applicable: set[str] = field(default_factory=set)
-
-
-Evaluator = Callable[[_Context], Outcome]
+# known_context is part of this module's interface (the engine package exports it from here).
+__all__ = ["CompiledRule", "CompiledTemplate", "clear_compiled_cache", "compile_cached", "compile_template",
+           "evaluate", "known_context"]
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,17 @@ class CompiledTemplate:
         for section in document["sections"]:
             for raw in section.get("items") or []:
                 self.items[raw["code"]] = ItemSpec.from_document(raw, section["code"])
-        self.mrc_codes = [code for code, item in self.items.items() if item.type == "mrc"]
+        # The MRC sum score counts only the items that say so (format 2 grid in_sum; every MRC item in format 1).
+        self.mrc_codes = [code for code, item in self.items.items() if item.in_sum]
+        self.rule_documents = {(raw["kind"], raw["code"]): raw for raw in document["rules"]}
+        # Section codes by format-2 flag: which sections a follow-up asks again, which it compares.
+        self.flagged_sections = {
+            flag: frozenset(s["code"] for s in document["sections"] if s.get(flag)) for flag in SECTION_FLAGS
+        }
         self._finding_titles = {f["code"]: f for f in document.get("findings", [])}
         self._findings: dict[str, Evaluator] = {}
         for finding in document.get("findings", []):
-            self._findings[finding["code"]] = self._compile(finding["condition"])
+            self._findings[finding["code"]] = self._compile(finding["condition"], findings="titles")
         self._visibility = [
             (code, self._compile(item.shown_when))
             for code, item in self.items.items()
@@ -77,22 +87,37 @@ class CompiledTemplate:
             code=raw["code"],
             kind=raw["kind"],
             title=raw["title"],
-            evaluator=self._compile(raw["condition"]),
+            # A rule that is one finding (a red flag "Weakness on examination") lists the answers behind it.
+            evaluator=self._compile(raw["condition"], findings="answers" if "finding" in raw["condition"] else "grouped"),
             priority=raw.get("priority"),
             urgent_when=self._compile_urgency(raw["urgent_when"]) if raw.get("urgent_when") else None,
             source=dict(raw["source"]),
             detail=raw.get("detail", ""),
         )
 
-    def _compile(self, cond: Mapping[str, Any]) -> Evaluator:
+    def _compile(self, cond: Mapping[str, Any], *, findings: str = "answers") -> Evaluator:
+        """A condition as a closure; ``findings`` says what a finding it refers to gives as reasons.
+
+        "answers": the answers behind it (a red flag that is one finding lists the weak muscles);
+        "titles": its title only (inside another finding: "Abnormal examination", not every grade);
+        "grouped": one reason, its title with what made it true ("Red flag or abnormal examination:
+        muscle weakness, abnormal examination"), so a test that fires on a broad finding does not
+        carry ten answers as ten reasons.
+        """
         if "all" in cond:
-            return _all([self._compile(c) for c in cond["all"]])
+            return all_of([self._compile(c, findings=findings) for c in cond["all"]])
         if "any" in cond:
-            return _any([self._compile(c) for c in cond["any"]])
+            return any_of([self._compile(c, findings=findings) for c in cond["any"]])
         if "not" in cond:
             return self._not(cond["not"])
         if "finding" in cond:
-            return self._finding_ref(cond["finding"])
+            reference = self._finding_ref(cond["finding"])
+            title = self._finding_titles[cond["finding"]]["title"]
+            if findings == "grouped":
+                return grouped(reference, title)
+            return renamed(reference, title) if findings == "titles" else reference
+        if "context" in cond:
+            return context_atom(cond)
         return self._atom(cond)
 
     def _compile_urgency(self, cond: Mapping[str, Any]) -> Evaluator:
@@ -103,10 +128,10 @@ class CompiledTemplate:
         for part in parts:
             if "finding" in part:
                 title = self._finding_titles[part["finding"]]["title"]
-                compiled.append(_renamed(self._compile(part), title))
+                compiled.append(renamed(self._compile(part), title))
             else:
                 compiled.append(self._compile(part))
-        return _any(compiled)
+        return any_of(compiled)
 
     def _atom(self, cond: Mapping[str, Any]) -> Evaluator:
         item = self.items[cond["item"]]
@@ -127,7 +152,7 @@ class CompiledTemplate:
             compare = COMPARISONS[op]
             test = lambda v: compare(v, expected)  # noqa: E731
 
-        def evaluate(ctx: _Context) -> Outcome:
+        def evaluate(ctx: Context) -> Outcome:
             value = ctx.answers.get(code)
             if value is None:
                 return (False if code in ctx.not_applicable else None), ()
@@ -139,7 +164,7 @@ class CompiledTemplate:
 
     @staticmethod
     def _presence(item: ItemSpec, expected: bool) -> Evaluator:
-        def evaluate(ctx: _Context) -> Outcome:
+        def evaluate(ctx: Context) -> Outcome:
             value = ctx.answers.get(item.code)
             given = value not in (None, "", [])
             if given is expected:
@@ -151,7 +176,7 @@ class CompiledTemplate:
     def _finding_ref(self, code: str) -> Evaluator:
         """Findings stay three-valued, and are worked out once per evaluation."""
 
-        def evaluate(ctx: _Context) -> Outcome:
+        def evaluate(ctx: Context) -> Outcome:
             if code not in ctx.findings:
                 truth, reasons = self._findings[code](ctx)
                 ctx.findings[code] = (truth, reasons if truth is True else ())
@@ -163,7 +188,7 @@ class CompiledTemplate:
         inner = self._compile(inner_cond)
         reason = self._negation_reason(inner_cond)
 
-        def evaluate(ctx: _Context) -> Outcome:
+        def evaluate(ctx: Context) -> Outcome:
             truth, _ = inner(ctx)
             if truth is None:
                 return None, ()
@@ -182,19 +207,21 @@ class CompiledTemplate:
 
     # -- evaluation
 
-    def visible_answers(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
+    def visible_answers(self, answers: Mapping[str, Any], context: Mapping[str, Any] | None = None
+                        ) -> tuple[dict[str, Any], frozenset[str]]:
         """Answers with unanswered and hidden items removed, and the hidden codes.
 
         Visibility conditions may only look at earlier items (validated), so
         one pass in template order settles chains of shown-when items.
         """
-        visible, hidden, _ = self._visibility_of(answers)
+        visible, hidden, _ = self._visibility_of(answers, known_context(context))
         return visible, hidden
 
-    def _visibility_of(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str], set[str]]:
+    def _visibility_of(self, answers: Mapping[str, Any], context: Mapping[str, Any]
+                       ) -> tuple[dict[str, Any], frozenset[str], set[str]]:
         present = {code: value for code, value in answers.items() if value is not None and code in self.items}
         hidden: set[str] = set()
-        ctx = _Context(present)
+        ctx = Context(present, context)
         for code, shown in self._visibility:
             truth, _ = shown(ctx)
             if truth is not True:
@@ -204,9 +231,11 @@ class CompiledTemplate:
                     ctx.not_applicable.add(code)
         return present, frozenset(hidden), ctx.not_applicable
 
-    def evaluate(self, answers: Mapping[str, Any]) -> Evaluation:
-        visible, hidden, not_applicable = self._visibility_of(answers)
-        ctx = _Context(visible, not_applicable=not_applicable)
+    def evaluate(self, answers: Mapping[str, Any], context: Mapping[str, Any] | None = None) -> Evaluation:
+        """The recommendations for ``answers``; ``context`` is the patient's (sex, age_years), when known."""
+        patient = known_context(context)
+        visible, hidden, not_applicable = self._visibility_of(answers, patient)
+        ctx = Context(visible, patient, not_applicable=not_applicable)
         recommendations = []
         undetermined = set()
         for rule in self.rules:
@@ -230,7 +259,7 @@ class CompiledTemplate:
         )
 
     @staticmethod
-    def _recommend(rule: CompiledRule, reasons: tuple[str, ...], ctx: _Context) -> Recommendation:
+    def _recommend(rule: CompiledRule, reasons: tuple[str, ...], ctx: Context) -> Recommendation:
         """The recommendation of a rule that fires, raised to urgent when its urgent_when holds."""
         priority = rule.priority
         if rule.urgent_when is not None:
@@ -243,7 +272,7 @@ class CompiledTemplate:
             kind=rule.kind,
             title=rule.title,
             priority=priority,
-            reasons=tuple(dict.fromkeys(reasons)) or ("Applies to every assessment",),
+            reasons=shortest_first(reasons) or ("Applies to every assessment",),
             source=rule.source,
             detail=rule.detail,
         )
@@ -260,50 +289,6 @@ class CompiledTemplate:
         )
 
 
-def _all(parts: list[Evaluator]) -> Evaluator:
-    def evaluate(ctx: _Context) -> Outcome:
-        reasons: list[str] = []
-        unknown = False
-        for part in parts:
-            truth, why = part(ctx)
-            if truth is False:
-                return False, ()
-            if truth is None:
-                unknown = True
-            else:
-                reasons.extend(why)
-        return (None, ()) if unknown else (True, tuple(reasons))
-
-    return evaluate
-
-
-def _renamed(inner: Evaluator, reason: str) -> Evaluator:
-    def evaluate(ctx: _Context) -> Outcome:
-        truth, _ = inner(ctx)
-        return truth, ((reason,) if truth is True else ())
-
-    return evaluate
-
-
-def _any(parts: list[Evaluator]) -> Evaluator:
-    def evaluate(ctx: _Context) -> Outcome:
-        reasons: list[str] = []
-        found = False
-        unknown = False
-        for part in parts:
-            truth, why = part(ctx)
-            if truth is True:
-                found = True
-                reasons.extend(why)
-            elif truth is None:
-                unknown = True
-        if found:
-            return True, tuple(reasons)
-        return (None, ()) if unknown else (False, ())
-
-    return evaluate
-
-
 # ---------------------------------------------------------------- public functions
 
 _compiled_cache: dict[Any, CompiledTemplate] = {}
@@ -315,6 +300,11 @@ def compile_cached(cache_key: Any, build_document: Callable[[], Mapping[str, Any
     if compiled is None:
         compiled = compile_template(build_document(), cache_key=cache_key)
     return compiled
+
+
+def clear_compiled_cache() -> None:
+    """Forget every compiled template (tests whose rolled-back rows reuse primary keys)."""
+    _compiled_cache.clear()
 
 
 def compile_template(document: Mapping[str, Any], *, cache_key: Any = None) -> CompiledTemplate:
@@ -329,11 +319,12 @@ def compile_template(document: Mapping[str, Any], *, cache_key: Any = None) -> C
     return compiled
 
 
-def evaluate(document_or_compiled: Mapping[str, Any] | CompiledTemplate, answers: Mapping[str, Any]) -> Evaluation:
+def evaluate(document_or_compiled: Mapping[str, Any] | CompiledTemplate, answers: Mapping[str, Any],
+             context: Mapping[str, Any] | None = None) -> Evaluation:
     """Evaluate answers against a template document (compiled here, uncached) or a compiled template."""
     compiled = (
         document_or_compiled
         if isinstance(document_or_compiled, CompiledTemplate)
         else compile_template(document_or_compiled)
     )
-    return compiled.evaluate(answers)
+    return compiled.evaluate(answers, context)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .types import ITEM_OPERATORS, MAX_CONDITION_DEPTH, OPERATOR_TYPES, ItemSpec
+from .types import (
+    AGE_LIMITS,
+    CONTEXT_OPERATORS,
+    ITEM_OPERATORS,
+    MAX_CONDITION_DEPTH,
+    OPERATOR_TYPES,
+    SEX_VALUES,
+    ItemSpec,
+)
 
 
 def _condition_faults(
@@ -36,6 +44,8 @@ def _condition_faults(
         if len(cond) != 1 or not isinstance(cond["finding"], str) or cond["finding"] not in findings:
             return [f"unknown finding {cond.get('finding')!r}"]
         return []
+    if "context" in cond:
+        return _context_condition_faults(cond)
     if "item" not in cond:
         return [f"unknown operator in {dict(cond)!r}"]
     code = cond["item"]
@@ -64,6 +74,42 @@ def _operand_faults(item: ItemSpec, op: str, value: Any) -> list[str]:
     if isinstance(value, bool) or not isinstance(value, int):
         return [f"'{op}' on {item.code} takes a whole number"]
     return []
+
+
+def _context_condition_faults(cond: Mapping[str, Any]) -> list[str]:
+    name = cond["context"]
+    if not isinstance(name, str) or name not in CONTEXT_OPERATORS:
+        return [f"unknown context {name!r}; known: {', '.join(CONTEXT_OPERATORS)}"]
+    operators = [key for key in cond if key != "context"]
+    if len(operators) != 1 or operators[0] not in CONTEXT_OPERATORS[name]:
+        return [f"context {name}: operator must be one of {', '.join(CONTEXT_OPERATORS[name])}"]
+    op, value = operators[0], cond[operators[0]]
+    if op == "present":
+        return [] if isinstance(value, bool) else [f"context {name}: 'present' takes true or false"]
+    if op == "in":
+        if not isinstance(value, list) or not value or not all(v in SEX_VALUES for v in value):
+            return [f"context sex: 'in' takes a non-empty list of {', '.join(SEX_VALUES)}"]
+        return []
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [f"context {name}: '{op}' takes a whole number"]
+    return []
+
+
+def context_faults(context: Any) -> list[str]:
+    """What is wrong with a patient context object (a case file's or a test case's ``context``)."""
+    if context is None:
+        return []
+    if not isinstance(context, Mapping):
+        return ["context must be an object such as {\"sex\": \"female\", \"age_years\": 62}"]
+    faults = [f"context: unknown key {key!r}" for key in context if key not in CONTEXT_OPERATORS]
+    sex = context.get("sex")
+    if sex is not None and sex not in (*SEX_VALUES, "unknown"):
+        faults.append(f"context sex must be one of {', '.join(SEX_VALUES)} or unknown")
+    age = context.get("age_years")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int)
+                            or not AGE_LIMITS[0] <= age <= AGE_LIMITS[1]):
+        faults.append(f"context age_years must be a whole number from {AGE_LIMITS[0]} to {AGE_LIMITS[1]}")
+    return faults
 
 
 def _check_finding_cycles(findings: list[Mapping[str, Any]], errors: list[str]) -> None:

@@ -34,6 +34,11 @@ OPERATOR_TYPES = {
     "present": ITEM_TYPES,
     **{op: ("int", "mrc") for op in COMPARISONS},
 }
+# The patient context a condition may read ({"context": "sex", "in": ["female"]}, {"context": "age_years", "gte": 60}).
+# Missing context is unknown, like an unanswered item; "unknown" sex counts as missing.
+SEX_VALUES = ("female", "male", "other")
+CONTEXT_OPERATORS = {"sex": ("in", "present"), "age_years": ("present", *COMPARISONS)}
+AGE_LIMITS = (0, 130)
 CASE_EXPECT_KINDS = ("red_flags", "tests", "referrals", "patterns", "advice")
 CASE_EXPECT_MODES = ("exactly", "includes", "excludes")
 MAX_CONDITION_DEPTH = 32
@@ -75,6 +80,9 @@ class ItemSpec:
     max_value: int | None = None
     shown_when: Any = None
     help_text: str = ""
+    # Strength-grid place (row, column) of an MRC item, and whether it counts in the MRC sum.
+    grid: tuple[str, str] | None = None
+    in_sum: bool = True
 
     @classmethod
     def from_document(cls, raw: Mapping[str, Any], section: str) -> ItemSpec:
@@ -90,6 +98,8 @@ class ItemSpec:
             max_value=raw.get("max"),
             shown_when=raw.get("shown_when"),
             help_text=raw.get("help_text") or "",
+            grid=_grid_place(raw.get("grid")),
+            in_sum=raw["type"] == "mrc" and not (isinstance(raw.get("grid"), Mapping) and raw["grid"].get("in_sum") is False),
         )
 
     @property
@@ -119,6 +129,13 @@ class ItemSpec:
         if self.type == "mrc":
             return f"MRC {self.label.replace(',', '').lower()} {value}/5"
         return f"{self.label}: {self.value_text(value)}"
+
+
+def _grid_place(grid: Any) -> tuple[str, str] | None:
+    """(row, column) of a well-formed grid entry; a malformed one is reported by validation, not here."""
+    if isinstance(grid, Mapping) and isinstance(grid.get("row"), str) and isinstance(grid.get("column"), str):
+        return grid["row"], grid["column"]
+    return None
 
 
 # ---------------------------------------------------------------- results

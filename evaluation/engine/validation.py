@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .conditions import _check_finding_cycles, _condition_faults
+from .conditions import _check_finding_cycles, _condition_faults, context_faults
+from .document import format_faults
+from .translations import translation_faults
 from .types import (
     CASE_EXPECT_KINDS,
     CASE_EXPECT_MODES,
@@ -110,6 +112,8 @@ def _template_faults(document: Any) -> list[str]:
     findings = document.get("findings", [])
     finding_codes = _validate_findings(findings, items, errors)
     _validate_rules(document["rules"], items, finding_codes, errors)
+    if not errors:
+        errors.extend(format_faults(document) + translation_faults(document))
     if not errors:
         _check_finding_cycles(findings, errors)
         _validate_cases(document, items, errors)
@@ -290,7 +294,7 @@ def _validate_cases(document: Mapping[str, Any], items: Mapping[str, ItemSpec], 
             continue
         name = f"case {case['name']!r}"
         _note_unique(case["name"], names, f"{name}: duplicate case name", errors)
-        for fault in validate_answers(items, case.get("answers", {})):
+        for fault in validate_answers(items, case.get("answers", {})) + context_faults(case.get("context")):
             errors.append(f"{name}: {fault}")
         expect = case.get("expect", {})
         if not isinstance(expect, Mapping):

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..engine import CompiledTemplate, compile_cached, compile_template
+from ..engine import LANGUAGES, CompiledTemplate, compile_cached, compile_template, localized
 from .immutable import ImmutableRecordError
 
 # The document format this code writes; import upgrades older formats.
-DOCUMENT_FORMAT = 1
+# Format 2 adds section flags (reassess_each_visit, compare_on_follow_up), grid
+# placement of MRC items and, on rules, patient_text and role.
+DOCUMENT_FORMAT = 2
 
 
 class ChecklistTemplate(models.Model):
@@ -33,6 +35,8 @@ class TemplateVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+        # A newer version of the same template was published: readable, not offered for new assessments.
+        SUPERSEDED = "superseded", _("Superseded")
         RETIRED = "retired", _("Retired")
 
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="versions")
@@ -41,6 +45,8 @@ class TemplateVersion(models.Model):
     source_document = models.CharField(_("source document"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     findings = models.JSONField(_("derived findings"), default=list, blank=True)
+    # The wording in other languages ({"es": {...}}, see engine.translations); codes never change.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -70,14 +76,16 @@ class TemplateVersion(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("admin:evaluation_templateversion_change", args=[self.pk])
 
-    # Everything a published version is made of; only its status may move on, to retired.
-    FROZEN_FIELDS = ("template_id", "number", "title", "source_document", "findings", "created_by_id",
+    # A published version may move on to one of these; nothing else about it may change.
+    LATER_STATUSES = (Status.SUPERSEDED, Status.RETIRED)
+    # Everything a published version is made of; only its status may move on.
+    FROZEN_FIELDS = ("template_id", "number", "title", "source_document", "findings", "translations", "created_by_id",
                      "published_at", "published_by_id", "cloned_from_id")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         stored = TemplateVersion.objects.filter(pk=self.pk).values("status", *self.FROZEN_FIELDS).first()
         if stored and stored["status"] != self.Status.DRAFT:
-            retiring = stored["status"] == self.Status.PUBLISHED and self.status == self.Status.RETIRED
+            retiring = stored["status"] == self.Status.PUBLISHED and self.status in self.LATER_STATUSES
             unchanged = all(stored[name] == getattr(self, name) for name in self.FROZEN_FIELDS)
             if not (unchanged and (retiring or self.status == stored["status"])):
                 raise ImmutableRecordError(
@@ -99,21 +107,31 @@ class TemplateVersion(models.Model):
         return {
             "format": DOCUMENT_FORMAT,
             "template": {"slug": self.template.slug, "title": self.template.title},
-            "version": {"number": self.number, "title": self.title, "source_document": self.source_document},
-            "sections": [
-                {"code": s.code, "title": s.title, "items": items_by_section.get(s.pk, [])}
-                for s in self.sections.order_by("order", "id")
-            ],
+            "version": self._version_document(),
+            "sections": [s.to_document(items_by_section.get(s.pk, [])) for s in self.sections.order_by("order", "id")],
             "findings": self.findings,
             "rules": [rule.to_document() for rule in self.rules.order_by("order", "id")],
             "cases": [case.to_document() for case in self.cases.order_by("order", "id")],
+            **({"translations": self.translations} if self.translations else {}),
         }
 
-    def compiled(self) -> CompiledTemplate:
-        """The engine's compiled form; cached for published and retired versions, which never change."""
+    def _version_document(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"number": self.number, "title": self.title, "source_document": self.source_document}
+        if self.cloned_from_id:
+            # Provenance travels with an export, so an import elsewhere can keep the link.
+            data["cloned_from"] = self.cloned_from.label
+        return data
+
+    def compiled(self, language: str | None = None) -> CompiledTemplate:
+        """The engine's compiled form, worded in ``language`` where translated (codes are the same in all).
+
+        Cached for published and retired versions, which never change.
+        """
         if self.status == self.Status.DRAFT:
-            return compile_template(self.to_document())
-        return compile_cached(("version", self.pk), self.to_document)
+            return compile_template(localized(self.to_document(), language))
+        if not language or language not in LANGUAGES:
+            return compile_cached(("version", self.pk), self.to_document)
+        return compile_cached(("version", self.pk, language), lambda: localized(self.to_document(), language))
 
 
 class DraftOnlyQuerySet(models.QuerySet):
@@ -166,6 +184,14 @@ class Section(VersionPart):
     code = models.SlugField(_("code"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
+    reassess_each_visit = models.BooleanField(
+        _("asked again at each visit"), default=False,
+        help_text=_("At a follow-up these answers start empty instead of being carried over from the last visit."),
+    )
+    compare_on_follow_up = models.BooleanField(
+        _("compared at follow-up"), default=False,
+        help_text=_("Changes in these answers since the last visit are listed in the comparison."),
+    )
 
     class Meta:
         ordering = ["version", "order", "id"]
@@ -173,6 +199,10 @@ class Section(VersionPart):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
+
+    def to_document(self, items: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"code": self.code, "title": self.title, "reassess_each_visit": self.reassess_each_visit,
+                "compare_on_follow_up": self.compare_on_follow_up, "items": items}
 
 
 class Item(VersionPart):
@@ -196,6 +226,12 @@ class Item(VersionPart):
     min_value = models.IntegerField(_("minimum"), null=True, blank=True)
     max_value = models.IntegerField(_("maximum"), null=True, blank=True)
     shown_when = models.JSONField(_("shown when"), null=True, blank=True)
+    # Where an MRC item sits in the strength grid: a movement row and a side column.
+    grid_row = models.CharField(_("grid row"), max_length=100, blank=True,
+                                help_text=_("The movement, e.g. Shoulder abduction"))
+    grid_column = models.CharField(_("grid column"), max_length=40, blank=True,
+                                   help_text=_("The side, e.g. Left"))
+    in_mrc_sum = models.BooleanField(_("counts in the MRC sum score"), default=True)
 
     class Meta:
         ordering = ["version", "section__order", "order", "id"]
@@ -209,6 +245,8 @@ class Item(VersionPart):
         optional = {"help_text": self.help_text or None, "choices": self.choices or None, "min": self.min_value,
                     "max": self.max_value, "shown_when": self.shown_when}
         data.update({key: value for key, value in optional.items() if value is not None})
+        if self.grid_row:
+            data["grid"] = {"row": self.grid_row, "column": self.grid_column, "in_sum": self.in_mrc_sum}
         return data
 
 
@@ -224,6 +262,13 @@ class Rule(VersionPart):
         ROUTINE = "routine", _("Routine")
         URGENT = "urgent", _("Urgent")
 
+    class Role(models.TextChoices):
+        """What the patient handout does with the rule, beyond listing its patient text."""
+
+        SAFETY_NET = "safety_net", _("Safety net (lists the red flags not present)")
+        REFERRAL = "referral", _("Referral (named first, with its urgency)")
+        BLOOD_TEST = "blood_test", _("Blood test (grouped on one line)")
+
     version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="rules")
     code = models.SlugField(_("code"), max_length=64)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -233,6 +278,9 @@ class Rule(VersionPart):
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
     urgent_when = models.JSONField(_("urgent when"), null=True, blank=True)
     source = models.JSONField(_("source passage"), help_text=_('{"section": ..., "quote": ...}'))
+    patient_text = models.TextField(_("patient text"), blank=True,
+                                    help_text=_("Plain words for the patient handout"))
+    role = models.CharField(_("handout role"), max_length=20, choices=Role.choices, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -252,6 +300,10 @@ class Rule(VersionPart):
         data["source"] = self.source
         if self.detail:
             data["detail"] = self.detail
+        if self.patient_text:
+            data["patient_text"] = self.patient_text
+        if self.role:
+            data["role"] = self.role
         return data
 
 
@@ -261,6 +313,8 @@ class TemplateCase(VersionPart):
     version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="cases")
     name = models.CharField(_("name"), max_length=200)
     answers = models.JSONField(_("answers"), default=dict)
+    # The patient context the case is evaluated with (sex, age_years); empty: unknown.
+    context = models.JSONField(_("patient context"), default=dict, blank=True)
     expect = models.JSONField(_("expected"), default=dict)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -273,4 +327,7 @@ class TemplateCase(VersionPart):
         return self.name
 
     def to_document(self) -> dict[str, Any]:
-        return {"name": self.name, "answers": self.answers, "expect": self.expect}
+        data: dict[str, Any] = {"name": self.name}
+        if self.context:
+            data["context"] = self.context
+        return {**data, "answers": self.answers, "expect": self.expect}

@@ -12,8 +12,6 @@ from typing import Any
 from ..engine import CompiledTemplate
 from ..models import Assessment
 
-COMPARED_SECTIONS = ("symptoms", "red_flags")
-
 
 @dataclass(frozen=True)
 class Visit:
@@ -89,7 +87,7 @@ def compare(compiled: CompiledTemplate, before: Visit, after: Visit) -> Comparis
 
 def _weaker_muscles(compiled: CompiledTemplate, before: Visit, after: Visit) -> list[Change]:
     weaker = []
-    for code in compiled.mrc_codes:
+    for code in (code for code, item in compiled.items.items() if item.type == "mrc"):
         old, new = before.answers.get(code), after.answers.get(code)
         if old is not None and new is not None and new < old:
             weaker.append(Change(compiled.items[code].label, f"{old}/5", f"{new}/5"))
@@ -98,8 +96,9 @@ def _weaker_muscles(compiled: CompiledTemplate, before: Visit, after: Visit) -> 
 
 def _symptom_changes(compiled: CompiledTemplate, before: Visit, after: Visit) -> list[Change]:
     changes = []
+    compared = compiled.flagged_sections["compare_on_follow_up"]
     for code, item in compiled.items.items():
-        if item.section not in COMPARED_SECTIONS:
+        if item.section not in compared or item.type == "mrc":
             continue
         old, new = before.answers.get(code), after.answers.get(code)
         if old != new:

@@ -19,6 +19,14 @@ from ..models import AuditEvent, ChecklistTemplate, Item, Rule, Section, Templat
 Action = AuditEvent.Action
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_TEMPLATE_FILE = DATA_DIR / "fasciculation-cramp-v1.json"
+# Every shipped version, oldest first: loading them in order leaves the newest published and
+# the older ones superseded, still there for the assessments made with them.
+DEFAULT_TEMPLATE_FILES = (DEFAULT_TEMPLATE_FILE, DATA_DIR / "fasciculation-cramp-v2.json")
+# What format 1 left to code; applied when a format-1 document is upgraded on import.
+FORMAT_1_BEHAVIOUR_FILE = DATA_DIR / "format-1-behaviour.json"
+# Deeper than any real template (a condition may nest 32 levels, each a dict and a list);
+# checked before anything recursive touches the document.
+MAX_DOCUMENT_DEPTH = 100
 
 
 class PublishError(ValidationError):
@@ -118,6 +126,44 @@ def document_faults(document: Any) -> list[str]:
     return storage_faults(document) + engine.validate_template(document)
 
 
+# ---------------------------------------------------------------- reading documents
+
+
+def parse_document(text: str | bytes) -> Any:
+    """The JSON document in ``text``; TemplateError saying what is wrong when it cannot be one."""
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise engine.TemplateError([f"the document is nested deeper than {MAX_DOCUMENT_DEPTH} levels"]) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise engine.TemplateError([f"The file is not valid JSON: {exc}"]) from None
+    if nesting_exceeds(document, MAX_DOCUMENT_DEPTH):
+        raise engine.TemplateError([f"the document is nested deeper than {MAX_DOCUMENT_DEPTH} levels"])
+    return document
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest deeper than ``limit`` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if not isinstance(current, (dict, list)):
+            continue
+        if depth > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def upgraded(document: Any) -> Any:
+    """A format-1 document as format 2 (anything else unchanged), so import and checks see one format."""
+    if not isinstance(document, dict) or document.get("format", 1) != 1:
+        return document
+    behaviour = json.loads(FORMAT_1_BEHAVIOUR_FILE.read_text(encoding="utf-8"))
+    return engine.upgrade_document(document, behaviour)
+
+
 # ---------------------------------------------------------------- import
 
 
@@ -130,6 +176,9 @@ def template_import(
     The draft takes ``number`` when given and free, else the next free number,
     so an import can never overwrite an existing (perhaps published) version.
     """
+    if nesting_exceeds(document, MAX_DOCUMENT_DEPTH):
+        raise engine.TemplateError([f"the document is nested deeper than {MAX_DOCUMENT_DEPTH} levels"])
+    document = upgraded(document)
     errors = document_faults(document)
     if errors:
         raise engine.TemplateError(errors)
@@ -146,7 +195,9 @@ def template_import(
         title=document["version"].get("title") or template.title,
         source_document=document["version"].get("source_document", ""),
         findings=document.get("findings", []),
+        translations=document.get("translations") or {},
         created_by=actor.user,
+        cloned_from=_version_named(document["version"].get("cloned_from")),
     )
     _create_parts(version, document)
     if audit_as_import:
@@ -154,16 +205,28 @@ def template_import(
     return version
 
 
+def _version_named(label: Any) -> TemplateVersion | None:
+    """The version a document says it was cloned from ("slug@number"), when this database has it."""
+    if not isinstance(label, str) or "@" not in label:
+        return None
+    slug, _, number = label.rpartition("@")
+    if not number.isdigit():
+        return None
+    return TemplateVersion.objects.filter(template__slug=slug, number=int(number)).first()
+
+
 def _create_parts(version: TemplateVersion, document: dict[str, Any]) -> None:
     for s_order, raw_section in enumerate(document["sections"]):
         section = Section.objects.create(
-            version=version, code=raw_section["code"], title=raw_section["title"], order=s_order
+            version=version, code=raw_section["code"], title=raw_section["title"], order=s_order,
+            reassess_each_visit=raw_section.get("reassess_each_visit", False),
+            compare_on_follow_up=raw_section.get("compare_on_follow_up", False),
         )
         Item.objects.bulk_create(_item(version, section, order, raw) for order, raw in enumerate(raw_section["items"]))
     Rule.objects.bulk_create(_rule(version, order, raw) for order, raw in enumerate(document["rules"]))
     TemplateCase.objects.bulk_create(
         TemplateCase(version=version, name=raw["name"], answers=raw.get("answers", {}), expect=raw.get("expect", {}),
-                     order=order)
+                     context=raw.get("context") or {}, order=order)
         for order, raw in enumerate(document.get("cases", []))
     )
 
@@ -174,14 +237,21 @@ def _item(version: TemplateVersion, section: Section, order: int, raw: dict[str,
         help_text=raw.get("help_text") or "", required=bool(raw.get("required", False)), order=order,
         choices=raw.get("choices") or [], min_value=raw.get("min"), max_value=raw.get("max"),
         shown_when=raw.get("shown_when"),
+        **_grid_fields(raw.get("grid")),
     )
+
+
+def _grid_fields(grid: dict[str, Any] | None) -> dict[str, Any]:
+    if not grid:
+        return {}
+    return {"grid_row": grid["row"], "grid_column": grid["column"], "in_mrc_sum": grid.get("in_sum", True)}
 
 
 def _rule(version: TemplateVersion, order: int, raw: dict[str, Any]) -> Rule:
     return Rule(
         version=version, code=raw["code"], kind=raw["kind"], title=raw["title"], detail=raw.get("detail", ""),
         condition=raw["condition"], priority=raw.get("priority") or "", urgent_when=raw.get("urgent_when"),
-        source=raw["source"], order=order,
+        source=raw["source"], patient_text=raw.get("patient_text") or "", role=raw.get("role") or "", order=order,
     )
 
 
@@ -202,29 +272,73 @@ def template_check(*, version: TemplateVersion) -> list[str]:
 
 @transaction.atomic
 def template_publish(*, version: TemplateVersion, actor: Actor) -> TemplateVersion:
+    """Publish a draft that passes its checks; it supersedes the template's published version.
+
+    New assessments then use the new version; assessments begun on the old one
+    keep it, and it stays readable.
+    """
     version = TemplateVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != TemplateVersion.Status.DRAFT:
         raise PublishError(f"{version.label} is {version.status}; only a draft can be published.", code="not_draft")
     problems = template_check(version=version)
     if problems:
         raise PublishError(problems, code="invalid")
+    superseded = _supersede_published(version, actor)
     version.status = TemplateVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = actor.user if getattr(actor.user, "pk", None) else None
     version.save()
-    audit.record(Action.TEMPLATE_PUBLISH, actor=actor, obj=version, detail={"version": version.label})
+    audit.record(Action.TEMPLATE_PUBLISH, actor=actor, obj=version,
+                 detail={"version": version.label, "supersedes": [v.label for v in superseded]})
     return version
 
 
-@transaction.atomic
-def template_retire(*, version: TemplateVersion, actor: Actor) -> TemplateVersion:
-    version = TemplateVersion.objects.select_for_update().get(pk=version.pk)
+def _supersede_published(version: TemplateVersion, actor: Actor) -> list[TemplateVersion]:
+    """Mark the template's other published versions superseded, so clinicians see one choice per template."""
+    superseded = list(TemplateVersion.objects.select_for_update()
+                      .filter(template_id=version.template_id, status=TemplateVersion.Status.PUBLISHED)
+                      .exclude(pk=version.pk))
+    for old in superseded:
+        old.status = TemplateVersion.Status.SUPERSEDED
+        old.save()
+        audit.record(Action.TEMPLATE_SUPERSEDE, actor=actor, obj=old,
+                     detail={"version": old.label, "superseded_by": version.label})
+    return superseded
+
+
+def retire_problems(version: TemplateVersion, replacement: TemplateVersion | None) -> list[str]:
+    """Why ``version`` may not be retired (naming ``replacement``, if any); empty when it may."""
     if version.status != TemplateVersion.Status.PUBLISHED:
-        raise PublishError(f"{version.label} is {version.status}; only a published version can be retired.",
-                           code="not_published")
+        return [f"{version.label} is {version.status}; only a published version can be retired."]
+    if replacement is not None:
+        if replacement.pk == version.pk:
+            return ["A version cannot replace itself."]
+        if replacement.status not in (TemplateVersion.Status.PUBLISHED, TemplateVersion.Status.DRAFT):
+            return [f"{replacement.label} is {replacement.status}; name a published version or a draft to publish."]
+        return []
+    others = TemplateVersion.objects.filter(status=TemplateVersion.Status.PUBLISHED).exclude(pk=version.pk)
+    if not others.exists():
+        return [f"{version.label} is the only version clinicians can start new assessments with. "
+                "Name a replacement (a published version, or a draft to publish in its place)."]
+    return []
+
+
+@transaction.atomic
+def template_retire(*, version: TemplateVersion, actor: Actor,
+                    replacement: TemplateVersion | None = None) -> TemplateVersion:
+    """Retire a published version; a draft named as replacement is published first (checks and all)."""
+    version = TemplateVersion.objects.select_for_update().get(pk=version.pk)
+    problems = retire_problems(version, replacement)
+    if problems:
+        raise PublishError(problems, code="not_retirable")
+    # Retired first, so publishing a same-template replacement has nothing left to supersede;
+    # a replacement that fails its checks rolls the retirement back with it.
     version.status = TemplateVersion.Status.RETIRED
     version.save()
-    audit.record(Action.TEMPLATE_RETIRE, actor=actor, obj=version, detail={"version": version.label})
+    if replacement is not None and replacement.status == TemplateVersion.Status.DRAFT:
+        replacement = template_publish(version=replacement, actor=actor)
+    detail = {"version": version.label, **({"replacement": replacement.label} if replacement else {})}
+    audit.record(Action.TEMPLATE_RETIRE, actor=actor, obj=version, detail=detail)
     return version
 
 
@@ -232,9 +346,9 @@ def template_retire(*, version: TemplateVersion, actor: Actor) -> TemplateVersio
 def template_clone(*, version: TemplateVersion, actor: Actor) -> TemplateVersion:
     """A new draft with everything of ``version``, numbered after the newest version."""
     next_number = (version.template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    draft = template_import(document=version.to_document(), actor=actor, number=next_number, audit_as_import=False)
-    TemplateVersion.objects.filter(pk=draft.pk).update(cloned_from=version)
-    draft.refresh_from_db()
+    document = version.to_document()
+    document["version"]["cloned_from"] = version.label
+    draft = template_import(document=document, actor=actor, number=next_number, audit_as_import=False)
     audit.record(Action.TEMPLATE_CLONE, actor=actor, obj=draft, detail={"version": draft.label, "from": version.label})
     return draft
 
@@ -243,9 +357,10 @@ def template_clone(*, version: TemplateVersion, actor: Actor) -> TemplateVersion
 
 
 def comparable_document(document: dict[str, Any]) -> dict[str, Any]:
-    """A document without its version number, for "is this the same content?" checks."""
+    """A document without its version number and provenance, for "is this the same content?" checks."""
     copy = json.loads(json.dumps(document))
     copy["version"].pop("number", None)
+    copy["version"].pop("cloned_from", None)
     return copy
 
 
@@ -277,3 +392,8 @@ def template_load_default(*, path: Path = DEFAULT_TEMPLATE_FILE) -> tuple[Templa
     except engine.TemplateError as exc:
         raise DefaultTemplateError(f"{path.name} is not a valid template: {exc}") from exc
     return template_publish(version=version, actor=Actor.system()), True
+
+
+def template_load_defaults() -> list[tuple[TemplateVersion, bool]]:
+    """Load every shipped version in order (each idempotent); the newest ends up published."""
+    return [template_load_default(path=path) for path in DEFAULT_TEMPLATE_FILES if path.exists()]

@@ -36,10 +36,12 @@ def test_it_loads_the_default_template_published(version):
 def test_it_loads_the_default_template_twice_without_changing_anything(db):
     call_command("load_default_template", stdout=__import__("io").StringIO())
     before = counts()
-    first = TemplateVersion.objects.get()
+    first = dict(TemplateVersion.objects.values_list("number", "published_at"))
     call_command("load_default_template", stdout=__import__("io").StringIO())
     assert counts() == before
-    assert TemplateVersion.objects.get().published_at == first.published_at
+    assert dict(TemplateVersion.objects.values_list("number", "published_at")) == first
+    # The newest shipped version is the one offered; older ones stay for their assessments.
+    assert [v.number for v in selectors.published_versions()] == [max(first)]
 
 
 def test_it_refuses_to_load_over_a_published_version_that_differs(version, tmp_path, default_document):
@@ -141,7 +143,16 @@ def test_it_refuses_model_changes_to_a_published_version(version):
     assert version.title == "Fasciculations and cramps: initial assessment"
 
 
+def other_template_document(version: TemplateVersion) -> dict:
+    """The version's content as another template, so retiring this one leaves a version to start with."""
+    document = version.to_document()
+    document["template"] = {"slug": "other-checklist", "title": "Another checklist"}
+    return document
+
+
 def test_it_allows_retiring_but_never_reviving(version, template_admin):
+    other = template_services.template_import(document=other_template_document(version), actor=Actor(template_admin))
+    template_services.template_publish(version=other, actor=Actor(template_admin))
     template_services.template_retire(version=version, actor=Actor(template_admin))
     version.refresh_from_db()
     assert version.status == "retired"

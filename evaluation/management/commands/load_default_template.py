@@ -1,4 +1,4 @@
-"""Load the default template shipped in evaluation/data/ and publish it; running it again changes nothing."""
+"""Load the default template's versions shipped in evaluation/data/ and publish them in order; running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluation.services.templates import DefaultTemplateError, template_load_default
+from evaluation.services.templates import DefaultTemplateError, template_load_defaults
 
 
 class Command(BaseCommand):
@@ -14,8 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            version, created = template_load_default()
+            loaded = template_load_defaults()
         except DefaultTemplateError as exc:
             raise CommandError(str(exc)) from exc
-        verb = "Loaded and published" if created else "Already present, unchanged:"
-        self.stdout.write(f"{verb} {version.label}")
+        for version, created in loaded:
+            version.refresh_from_db()  # a later version may have superseded it
+            verb = "Loaded and published" if created else "Already present, unchanged:"
+            self.stdout.write(f"{verb} {version.label} ({version.get_status_display().lower()})")
