@@ -18,12 +18,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .engine import Evaluation, Recommendation
 
 ORDERED = "ordered"
 DECLINED = "declined"
 CHOICES = (ORDERED, DECLINED)
 NO_DECISION = "no decision yet"
+# The words for each choice by the kind of suggestion: a test is ordered, a referral is made. Display only:
+# the stored choice is ORDERED or DECLINED for both.
+WORDS = {
+    "test": {ORDERED: gettext_lazy("ordered"), DECLINED: gettext_lazy("declined")},
+    "referral": {ORDERED: gettext_lazy("referred"), DECLINED: gettext_lazy("not referred")},
+}
+
+
+def words_for(kind: str) -> dict[str, str]:
+    """The words for ordered and declined on a suggestion of ``kind`` (a test's for any other kind)."""
+    return WORDS.get(kind, WORDS["test"])
+
+
+def kind_of_key(key: str) -> str:
+    """``referral`` for ``referral:neurology_referral``."""
+    return key.split(":", 1)[0]
 
 
 def decision_key(kind: str, code: str) -> str:
@@ -43,20 +62,24 @@ class Decision:
     choice: str
     reason: str = ""
 
-    def fault(self, title: str) -> str | None:
-        """What is wrong with this decision on ``title``, in words; None when it may be signed."""
+    def fault(self, title: str, kind: str = "test") -> str | None:
+        """What is wrong with this decision on ``title`` (of ``kind``), in words; None when it may be signed."""
+        words = words_for(kind)
         if self.choice not in CHOICES:
-            return f"Record ordered or declined for “{title}”."
+            return _("Record %(ordered)s or %(declined)s for “%(title)s”.") % {
+                "ordered": words[ORDERED], "declined": words[DECLINED], "title": title}
         if self.choice == DECLINED and not self.reason.strip():
-            return f"Give a reason for declining “{title}”."
+            return _("Give a reason for declining “%(title)s”.") % {"title": title}
         return None
 
-    def text(self) -> str:
-        """"ordered", or "declined: reason", as the summary and the report print it."""
+    def text(self, kind: str = "test") -> str:
+        """As the summary and the report print it: "ordered" or "declined: reason" for a test,
+        "referred" or "not referred: reason" for a referral."""
+        words = words_for(kind)
         if self.choice == DECLINED:
             reason = self.reason.strip()
-            return f"{DECLINED}: {reason}" if reason else DECLINED
-        return self.choice
+            return f"{words[DECLINED]}: {reason}" if reason else words[DECLINED]
+        return str(words.get(self.choice, self.choice))
 
     def to_json(self) -> dict[str, str]:
         data = {"decision": self.choice}
@@ -113,8 +136,14 @@ class Decisions:
         return self.suggested.get(key)
 
     def text_for(self, key: str) -> str:
+        """The decision on ``key`` in words for its kind ("referred" for a referral), or NO_DECISION."""
         decision = self.suggested.get(key)
-        return decision.text() if decision is not None and decision.choice in CHOICES else NO_DECISION
+        return decision.text(kind_of_key(key)) if decision is not None and decision.choice in CHOICES else _(NO_DECISION)
+
+    def choice_for(self, key: str) -> str:
+        """The stored choice on ``key`` (ORDERED or DECLINED), or NO_DECISION."""
+        decision = self.suggested.get(key)
+        return decision.choice if decision is not None and decision.choice in CHOICES else NO_DECISION
 
     def relevant_to(self, evaluation: Evaluation) -> Decisions:
         """Only decisions on what is still suggested: stale ones from earlier answers are dropped."""
@@ -125,7 +154,7 @@ class Decisions:
         """Why these decisions cannot be signed: a suggestion without a decision, a decline without a reason."""
         problems = []
         for rec in suggestions:
-            fault = self.suggested.get(key_of(rec), Decision("")).fault(rec.title)
+            fault = self.suggested.get(key_of(rec), Decision("")).fault(rec.title, rec.kind)
             if fault:
                 problems.append(fault)
         return problems

@@ -6,6 +6,8 @@ Both are idempotent: users and patients that already exist are left alone.
 from __future__ import annotations
 
 import datetime
+import json
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,12 +29,8 @@ DEMO_USERS = [
     ("templateadmin", ("Taylor", "Templates"), TEMPLATE_ADMINS, False),
     ("superuser", ("Sam", "Superuser"), None, True),
 ]
-DEMO_PATIENTS = [
-    ("DEMO-0001", "Bennett", "Alice", datetime.date(1994, 5, 2), "female"),
-    ("DEMO-0002", "Okafor", "Daniel", datetime.date(1988, 11, 19), "male"),
-    ("DEMO-0003", "Müller", "Jürgen", datetime.date(1951, 3, 8), "male"),
-    ("DEMO-0004", "Silva", "María José", datetime.date(1962, 7, 23), "female"),
-]
+# The demo patients and their visits are data, like the template they are answered on.
+DEMO_CLINIC_FILE = Path(__file__).resolve().parent / "data" / "demo-clinic.json"
 
 
 class DemoError(Exception):
@@ -65,43 +63,34 @@ def _case(version: TemplateVersion, prefix: str) -> dict[str, Any]:
     return dict(case.answers)
 
 
+def _visit_answers(version: TemplateVersion, visit: dict[str, Any]) -> dict[str, Any]:
+    """A demo visit's answers: its test case's, changed by ``answers`` and without ``without``."""
+    answers = _case(version, visit["case"]) if "case" in visit else {}
+    answers.update(visit.get("answers", {}))
+    for code in visit.get("without", []):
+        answers.pop(code, None)
+    return answers
+
+
 def _sign_ordering_everything(assessment: Assessment, actor: Actor) -> None:
     assessment_services.assessment_sign(assessment=assessment, actor=actor, expected_revision=assessment.revision,
                                         decisions=Decisions.ordering_everything(assessment.evaluate()))
 
 
-def _assess(patient: Patient, version: TemplateVersion, actor: Actor, answers: dict[str, Any], *, sign: bool,
-            amend_with: tuple[str, dict[str, Any]] | None = None) -> None:
+def _assess(patient: Patient, version: TemplateVersion, actor: Actor, visit: dict[str, Any]) -> None:
     assessment = assessment_services.assessment_create(patient=patient, version=version, actor=actor)
-    assessment = assessment_services.assessment_save(assessment=assessment, answers=answers,
+    assessment = assessment_services.assessment_save(assessment=assessment, answers=_visit_answers(version, visit),
                                                      expected_revision=assessment.revision, actor=actor)
-    if not sign:
+    if not visit["sign"]:
         return
     _sign_ordering_everything(assessment, actor)
-    if amend_with:
-        reason, changes = amend_with
-        assessment = assessment_services.assessment_amend(assessment=assessment, reason=reason, actor=actor)
+    if "amend" in visit:
+        assessment = assessment_services.assessment_amend(assessment=assessment, reason=visit["amend"]["reason"],
+                                                          actor=actor)
         assessment = assessment_services.assessment_save(
-            assessment=assessment, answers={**assessment.answers, **changes}, expected_revision=assessment.revision,
-            actor=actor)
+            assessment=assessment, answers={**assessment.answers, **visit["amend"]["answers"]},
+            expected_revision=assessment.revision, actor=actor)
         _sign_ordering_everything(assessment, actor)
-
-
-def _visits_of(mrn: str, version: TemplateVersion) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Each demo patient's visits: answers and how far each went (signed, amended, or a draft)."""
-    if mrn == "DEMO-0001":
-        return [(_case(version, "Worked example 1"), {"sign": True})]
-    if mrn == "DEMO-0002":
-        return [(_case(version, "Worked example 2"), {"sign": True}),
-                ({"fasciculations": False, "cramps": True}, {"sign": False})]
-    if mrn == "DEMO-0003":
-        amendment = ("Cramp frequency recorded after the visit", {"cramp_frequency": "weekly"})
-        return [(_case(version, "Worked example 3"), {"sign": True, "amend_with": amendment})]
-    example = _case(version, "Worked example 4")
-    earlier = {**example, "mrc_wrist_extension_right": 5, "rf_progressive": False, "rf_atrophy": False,
-               "exam_atrophy": False, "symptom_weeks": 4}
-    earlier.pop("exam_atrophy_regions", None)
-    return [(earlier, {"sign": True}), (example, {"sign": False})]
 
 
 @transaction.atomic
@@ -113,12 +102,13 @@ def create_demo_clinic() -> int:
     if version is None:
         raise DemoError("load the default template first: .venv/bin/python manage.py load_default_template")
     created = 0
-    for mrn, family, given, dob, sex in DEMO_PATIENTS:
-        if Patient.objects.filter(mrn=mrn).exists():
+    for demo in json.loads(DEMO_CLINIC_FILE.read_text(encoding="utf-8"))["patients"]:
+        if Patient.objects.filter(mrn=demo["mrn"]).exists():
             continue
-        patient = patient_services.patient_create(actor=actor, mrn=mrn, family_name=family, given_name=given,
-                                                  date_of_birth=dob, sex=sex)
+        patient = patient_services.patient_create(
+            actor=actor, mrn=demo["mrn"], family_name=demo["family_name"], given_name=demo["given_name"],
+            date_of_birth=datetime.date.fromisoformat(demo["date_of_birth"]), sex=demo["sex"])
         created += 1
-        for answers, how in _visits_of(mrn, version):
-            _assess(patient, version, actor, answers, **how)
+        for visit in demo["visits"]:
+            _assess(patient, version, actor, visit)
     return created

@@ -11,20 +11,23 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import engine, selectors
-from .decisions import DECLINED, ORDERED, AddedTest, Decision, Decisions, key_of
+from .decisions import AddedTest, Decision, Decisions, key_of, words_for
+from .layout import reason_text
 from .models import AuditEvent, Patient, TemplateVersion
 
-NOT_RECORDED = ("", "Not recorded")
+NOT_RECORDED = ("", gettext_lazy("Not recorded"))
 MRC_GRADES = [
-    ("", "Not tested"),
-    ("5", "5 – normal"),
-    ("4", "4 – against some resistance"),
-    ("3", "3 – against gravity"),
-    ("2", "2 – gravity eliminated"),
-    ("1", "1 – flicker"),
-    ("0", "0 – no contraction"),
+    ("", gettext_lazy("Not tested")),
+    ("5", gettext_lazy("5 – normal")),
+    ("4", gettext_lazy("4 – against some resistance")),
+    ("3", gettext_lazy("3 – against gravity")),
+    ("2", gettext_lazy("2 – gravity eliminated")),
+    ("1", gettext_lazy("1 – flicker")),
+    ("0", gettext_lazy("0 – no contraction")),
 ]
 MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{1,31}$")
 
@@ -35,28 +38,33 @@ MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{1,31}$")
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = ["mrn", "family_name", "given_name", "date_of_birth", "sex"]
+        fields = ["mrn", "family_name", "given_name", "date_of_birth", "sex", "preferred_language"]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"mrn": "Letters, digits, “-” or “/”; 2 to 32 characters."}
+        help_texts = {"mrn": gettext_lazy("Letters, digits, “-” or “/”; 2 to 32 characters.")}
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout("mrn", "family_name", "given_name", "date_of_birth", "sex")
-        self.helper.add_input(Submit("save", "Save patient"))
+        # Left out of a post (an older client), the language stays as it is, English for a new patient.
+        self.fields["preferred_language"].required = False
+        self.helper.layout = Layout("mrn", "family_name", "given_name", "date_of_birth", "sex", "preferred_language")
+        self.helper.add_input(Submit("save", _("Save patient")))
+
+    def clean_preferred_language(self) -> str:
+        return self.cleaned_data.get("preferred_language") or self.instance.preferred_language or "en"
 
     def clean_mrn(self) -> str:
         mrn = self.cleaned_data["mrn"].strip().upper()
         if not MRN_PATTERN.match(mrn):
             raise forms.ValidationError(
-                "Enter the MRN as letters, digits, “-” or “/” (2 to 32 characters).", code="invalid_mrn"
+                _("Enter the MRN as letters, digits, “-” or “/” (2 to 32 characters)."), code="invalid_mrn"
             )
         return mrn
 
     def _clean_name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())
         if not value:
-            raise forms.ValidationError("This field cannot be blank.", code="blank")
+            raise forms.ValidationError(_("This field cannot be blank."), code="blank")
         return value
 
     def clean_family_name(self) -> str:
@@ -68,14 +76,14 @@ class PatientForm(forms.ModelForm):
     def clean_date_of_birth(self) -> datetime.date:
         dob = self.cleaned_data["date_of_birth"]
         if dob > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.", code="future")
+            raise forms.ValidationError(_("The date of birth cannot be in the future."), code="future")
         if dob.year < 1900:
-            raise forms.ValidationError("Enter a date of birth from 1900 on.", code="too_old")
+            raise forms.ValidationError(_("Enter a date of birth from 1900 on."), code="too_old")
         return dob
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(label="Search by MRN or name", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Search by MRN or name"), required=False, max_length=100)
 
 
 # ---------------------------------------------------------------- assessments
@@ -83,11 +91,11 @@ class PatientSearchForm(forms.Form):
 
 class NewAssessmentForm(forms.Form):
     version = forms.ModelChoiceField(
-        queryset=TemplateVersion.objects.none(), label="Checklist", empty_label=None,
-        help_text="The newest published version is chosen for you.",
+        queryset=TemplateVersion.objects.none(), label=gettext_lazy("Checklist"), empty_label=None,
+        help_text=gettext_lazy("The newest published version is chosen for you."),
     )
     start_from_previous = forms.BooleanField(
-        required=False, label="Start from the previous visit's answers",
+        required=False, label=gettext_lazy("Start from the previous visit's answers"),
     )
 
     def __init__(self, *args: Any, has_previous: bool = False, **kwargs: Any):
@@ -102,7 +110,7 @@ def _item_field(item: engine.ItemSpec, help_text: str) -> forms.Field:
     common = {"label": item.label, "required": False, "help_text": escape(help_text)}
     if item.type == "bool":
         return forms.TypedChoiceField(
-            choices=[("yes", "Yes"), ("no", "No"), NOT_RECORDED],
+            choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")), NOT_RECORDED],
             coerce=lambda v: v == "yes", empty_value=None, widget=forms.RadioSelect, **common,
         )
     if item.type == "choice":
@@ -110,7 +118,15 @@ def _item_field(item: engine.ItemSpec, help_text: str) -> forms.Field:
     if item.type == "multi":
         return forms.MultipleChoiceField(choices=item.choices, widget=forms.CheckboxSelectMultiple, **common)
     if item.type == "int":
-        return forms.IntegerField(min_value=item.min_value, max_value=item.max_value, **common)
+        # A text box, not type=number: a browser's number box turns "8 weeks" into "" (or "8e") before
+        # the server sees it, so the typo would be dropped silently instead of refused with a message.
+        return forms.IntegerField(
+            min_value=item.min_value, max_value=item.max_value,
+            error_messages={"invalid": gettext_lazy("Enter a whole number, digits only (for example 8).")},
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off",
+                                          "class": "form-control numeric-answer"}),
+            **common,
+        )
     if item.type == "mrc":
         return forms.TypedChoiceField(
             choices=MRC_GRADES, coerce=int, empty_value=None,
@@ -136,6 +152,10 @@ class AssessmentForm(forms.Form):
     are enforced when signing, so a partial draft can always be saved."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    visit_date = forms.DateField(
+        label=gettext_lazy("Visit date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("Enter the visit date as a date, for example 2026-11-25.")},
+    )
 
     def __init__(self, *args: Any, compiled: engine.CompiledTemplate, answers: dict[str, Any] | None = None,
                  **kwargs: Any):
@@ -145,11 +165,19 @@ class AssessmentForm(forms.Form):
         for code, item in compiled.items.items():
             help_text = item.help_text
             if item.required:
-                help_text = f"Required before signing. {help_text}".strip()
+                help_text = (_("Required before signing.") + " " + help_text).strip()
             field = _item_field(item, help_text)
             field.initial = _initial_value(item, answers.get(code))
             field.item = item
+            # Filled by the service (visit type): shown, never posted back.
+            field.disabled = code in engine.SERVICE_SET_ITEMS
             self.fields[code] = field
+
+    def clean_visit_date(self) -> Any:
+        day = self.cleaned_data.get("visit_date")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("The visit date cannot be in the future."))
+        return day
 
     def answers(self) -> dict[str, Any]:
         """The cleaned answers, unanswered items left out."""
@@ -173,42 +201,53 @@ class DecisionsForm(forms.Form):
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
     password = forms.CharField(
-        label="Your password", required=False, strip=False,
+        label=gettext_lazy("Your password"), required=False, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Signing is a re-authentication: enter your password to sign as author.",
+        help_text=gettext_lazy("Signing is a re-authentication: enter your password to sign as author."),
+    )
+    # Asked for only when signing needs a second factor (accounts/two_factor.py); checked by the signing view.
+    otp_code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"), required=False, max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     ADDED_ROWS = 3
 
     def __init__(self, *args: Any, evaluation: engine.Evaluation, decisions: Decisions, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.suggestions = evaluation.needing_decision()
+        self.suggestions = sorted(evaluation.needing_decision(), key=self.review_order)
         for rec in self.suggestions:
             self._add_decision_fields(rec, decisions.get(key_of(rec)))
         added = list(decisions.added)
         for index in range(max(self.ADDED_ROWS, len(added) + 1)):
             row = added[index] if index < len(added) else AddedTest("")
             self.fields[f"added_title_{index}"] = forms.CharField(
-                label="Test not suggested", required=False, max_length=200, initial=row.title,
+                label=_("Test not suggested"), required=False, max_length=200, initial=row.title,
             )
             self.fields[f"added_reason_{index}"] = forms.CharField(
-                label="Reason", required=False, max_length=500, initial=row.reason,
+                label=_("Reason"), required=False, max_length=500, initial=row.reason,
             )
+
+    @staticmethod
+    def review_order(rec: engine.Recommendation) -> tuple[int, int]:
+        """Referral before tests, urgent before routine, as the suggestions panel and the PDF list them."""
+        return (0 if rec.kind == "referral" else 1, 0 if rec.priority == "urgent" else 1)
 
     def _add_decision_fields(self, rec: engine.Recommendation, current: Decision | None) -> None:
         key = key_of(rec)
         self.fields[f"decision__{key}"] = forms.ChoiceField(
             label=rec.title, required=False, widget=forms.RadioSelect,
-            choices=[(ORDERED, "Ordered" if rec.kind == "test" else "Referred"), (DECLINED, "Declined")],
+            choices=[(choice, str(words).capitalize()) for choice, words in words_for(rec.kind).items()],
             initial=current.choice if current else None,
         )
         self.fields[f"reason__{key}"] = forms.CharField(
-            label=f"Reason for declining {rec.title}", required=False, max_length=500,
+            label=_("Reason for declining %(title)s") % {"title": rec.title}, required=False, max_length=500,
             initial=current.reason if current else "",
         )
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"rec": rec, "decision": self[f"decision__{key_of(rec)}"], "reason": self[f"reason__{key_of(rec)}"]}
+            {"rec": rec, "decision": self[f"decision__{key_of(rec)}"], "reason": self[f"reason__{key_of(rec)}"],
+             "reasons": [reason_text(r) for r in rec.reasons]}
             for rec in self.suggestions
         ]
 
@@ -222,16 +261,16 @@ class DecisionsForm(forms.Form):
             key = key_of(rec)
             choice = data.get(f"decision__{key}")
             # Only a made decision can be wrong here; a missing one is for signing to refuse.
-            fault = Decision(choice, data.get(f"reason__{key}") or "").fault(rec.title) if choice else None
+            fault = Decision(choice, data.get(f"reason__{key}") or "").fault(rec.title, rec.kind) if choice else None
             if fault:
                 self.add_error(f"reason__{key}", fault)
         for title_field, reason_field in self.added_rows():
             title = (data.get(title_field.name) or "").strip()
             reason = (data.get(reason_field.name) or "").strip()
             if title and not reason:
-                self.add_error(reason_field.name, f"Give a reason for adding {title}.")
+                self.add_error(reason_field.name, _("Give a reason for adding %(title)s.") % {"title": title})
             if reason and not title:
-                self.add_error(title_field.name, "Name the test you are adding.")
+                self.add_error(title_field.name, _("Name the test you are adding."))
         return data
 
     def decisions(self) -> Decisions:
@@ -251,19 +290,19 @@ class DecisionsForm(forms.Form):
 
 class AmendForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for the amendment", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded with the new revision; the signed revision stays readable as it was.",
+        label=gettext_lazy("Reason for the amendment"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Recorded with the new revision; the signed revision stays readable as it was."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("amend", "Start amendment", css_class="btn-warning"))
+        self.helper.add_input(Submit("amend", _("Start amendment"), css_class="btn-warning"))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Give the reason for the amendment.", code="blank")
+            raise forms.ValidationError(_("Give the reason for the amendment."), code="blank")
         return reason
 
 
@@ -272,18 +311,20 @@ class TemplateImportForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    user = forms.CharField(label="User name", required=False, max_length=150)
-    patient = forms.UUIDField(label="Patient record id", required=False)
-    action = forms.ChoiceField(label="Action", required=False,
-                               choices=[("", "Any action"), *AuditEvent.Action.choices])
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    user = forms.CharField(label=gettext_lazy("User name"), required=False, max_length=150)
+    patient = forms.UUIDField(label=gettext_lazy("Patient record id"), required=False)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False,
+                               choices=[("", gettext_lazy("Any action")), *AuditEvent.Action.choices])
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return data
 
     def filters(self) -> dict[str, Any]:

@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import get_language
+
 from .. import selectors
 from ..decisions import NO_DECISION, Decisions, key_of
 from ..engine import DECISION_KINDS, MRC_MAX, CompiledTemplate, Evaluation
-from ..layout import answer_sections, grouped_output, mrc_grid_values
+from ..engine.translations import LANGUAGES as TRANSLATED_LANGUAGES
+from ..layout import answer_sections, grouped_output, mrc_grid_values, with_reasons_in_language
 from ..models import Assessment, Patient, Signature
 from .follow_up import FollowUp, Visit, follow_up
 
@@ -84,7 +87,14 @@ class ReportContent:
             "history": self.history,
             "show_history": len(self.history) > 1 or self.assessment.is_amending,
             "signed_meaning": self.signature.meaning if self.signature is not None else "",
+            "version_title": version_title(self.assessment),
         }
+
+
+def version_title(assessment: Assessment) -> str:
+    """The checklist version's title in the active language (English where not translated)."""
+    document = assessment.version.compiled(get_language()).document
+    return document.get("version", {}).get("title") or assessment.version.title
 
 
 def report_for(assessment: Assessment, signature: Signature | None = None) -> ReportContent:
@@ -95,8 +105,11 @@ def report_for(assessment: Assessment, signature: Signature | None = None) -> Re
 
 
 def report_for_draft(assessment: Assessment, evaluation: Evaluation | None = None) -> ReportContent:
-    """A draft's report, from one evaluation of its saved answers (pass it if the page has one)."""
-    evaluation = evaluation or assessment.evaluate()
+    """A draft's report, from one evaluation of its saved answers (pass it if the page has one).
+
+    Worded in the active language, as the page or print that shows it."""
+    evaluation = evaluation or assessment.version.compiled(get_language()).evaluate(
+        assessment.answers, assessment.context)
     return _build(assessment, None, evaluation.answers, evaluation.hidden, evaluation.snapshot(),
                   Decisions.from_json(assessment.decisions))
 
@@ -109,16 +122,20 @@ def report_for_signature(signature: Signature, assessment: Assessment | None = N
     answers, output = content["answers"], content["output"]
     if "undetermined" not in output:
         # Signed before the snapshot kept the undetermined rules: work them out from the signed answers.
-        output = {**output, "undetermined": compiled.evaluate(answers).snapshot()["undetermined"]}
-    # Which questions were hidden follows from the signed answers alone.
-    _, hidden = compiled.visible_answers(answers)
+        output = {**output, "undetermined": compiled.evaluate(answers, content.get("context")).snapshot()["undetermined"]}
+    # Which questions were hidden follows from the signed answers and context alone.
+    _, hidden = compiled.visible_answers(answers, content.get("context"))
     return _build(assessment, signature, answers, hidden, output, Decisions.from_json(content["decisions"]))
 
 
 def _build(assessment: Assessment, signature: Signature | None, answers: dict[str, Any], hidden: frozenset[str],
            output: dict[str, Any], decisions: Decisions) -> ReportContent:
-    compiled: CompiledTemplate = assessment.version.compiled()
-    groups, passages = _annotated_groups(grouped_output(output), decisions)
+    language = get_language()
+    compiled: CompiledTemplate = assessment.version.compiled(language)
+    translated = compiled if language in TRANSLATED_LANGUAGES else None
+    # A signed record keeps its reasons as signed; a draft's are worded in the page's language.
+    shown = output if signature is not None else with_reasons_in_language(output)
+    groups, passages = _annotated_groups(grouped_output(shown), decisions, translated)
     return ReportContent(
         assessment=assessment,
         signature=signature,
@@ -136,10 +153,14 @@ def _build(assessment: Assessment, signature: Signature | None, answers: dict[st
     )
 
 
-def _annotated_groups(groups: list[dict[str, Any]], decisions: Decisions
+def _annotated_groups(groups: list[dict[str, Any]], decisions: Decisions, translated: CompiledTemplate | None = None,
                       ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each recommendation with its decision (tests and referrals) and the numbers of its source passages,
-    which are numbered once each across the report."""
+    which are numbered once each across the report.
+
+    With ``translated`` (the template in another language than English), each title is shown in that
+    language, looked up by kind and code: a signed snapshot keeps its English titles, and its reasons as signed.
+    """
     numbers: dict[tuple[str, str], int] = {}
     passages: list[dict[str, str]] = []
     annotated = []
@@ -150,14 +171,23 @@ def _annotated_groups(groups: list[dict[str, Any]], decisions: Decisions
             # A red flag's reason is often its own title ("Muscle weakness"); saying it twice is noise.
             reasons = [r for r in rec.get("reasons", []) if r != rec.get("title")]
             extra = _decision_of(decisions, key_of(rec, group["kind"])) if group["kind"] in DECISION_KINDS else {}
-            items.append({**rec, "reasons": reasons, "refs": refs, **extra})
+            title = _title_in(translated, group["kind"], rec)
+            items.append({**rec, "title": title, "reasons": reasons, "refs": refs, **extra})
         annotated.append({**group, "items": items})
     return annotated, passages
 
 
+def _title_in(translated: CompiledTemplate | None, kind: str, rec: dict[str, Any]) -> str:
+    if translated is None:
+        return rec.get("title", "")
+    return translated.rule_documents.get((kind, rec.get("code")), {}).get("title") or rec.get("title", "")
+
+
 def _decision_of(decisions: Decisions, key: str) -> dict[str, Any]:
-    text = decisions.text_for(key)
-    return {"decision": text, "decided": text != NO_DECISION}
+    """``decision``: the stored choice (ordered, declined) or NO_DECISION, for code to compare;
+    ``decision_text``: the words to print ("referred", "not referred: reason", "declined: reason")."""
+    choice = decisions.choice_for(key)
+    return {"decision": choice, "decision_text": decisions.text_for(key), "decided": choice != NO_DECISION}
 
 
 def _passages_of(rec: dict[str, Any]) -> list[dict[str, str]]:

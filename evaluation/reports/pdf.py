@@ -26,6 +26,7 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -141,5 +142,7 @@ def render_summary_pdf(report: ReportContent) -> bytes:
 
 
 def render_handout_pdf(report: ReportContent) -> bytes:
-    """The patient handout of ``report``."""
-    return html_to_pdf(render_to_string("evaluation/pdf/handout.html", handout_context(report)))
+    """The patient handout of ``report``, in the patient's language whatever the clinician's."""
+    with translation.override(report.patient.preferred_language):
+        html = render_to_string("evaluation/pdf/handout.html", handout_context(report))
+    return html_to_pdf(html)

@@ -9,12 +9,15 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import audit, engine, selectors
 from ..audit import Actor
 from ..forms import AmendForm, AssessmentForm, NewAssessmentForm
-from ..layout import form_layout, grouped_output
+from ..layout import form_layout, grouped_output, with_reasons_in_language
 from ..models import Assessment, AuditEvent
 from ..reports.content import report_for
 from ..services import assessments as assessment_services
@@ -36,12 +39,20 @@ def assessment_create(request: HttpRequest, pk: Any) -> HttpResponse:
     patient = get_patient_for_user(request, pk)
     form = NewAssessmentForm(request.POST, has_previous=selectors.has_signed_assessment(patient))
     if not form.is_valid():
-        messages.error(request, "Choose a published checklist to start the assessment.")
+        messages.error(request, _("Choose a published checklist to start the assessment."))
         return redirect(patient)
-    assessment = assessment_services.assessment_create(
-        patient=patient, version=form.cleaned_data["version"], actor=Actor.from_request(request),
-        start_from_previous=form.cleaned_data.get("start_from_previous", False),
-    )
+    try:
+        assessment = assessment_services.assessment_create(
+            patient=patient, version=form.cleaned_data["version"], actor=Actor.from_request(request),
+            start_from_previous=form.cleaned_data.get("start_from_previous", False),
+        )
+    except assessment_services.OpenDraftError as open_draft:
+        draft = open_draft.draft
+        messages.warning(request, _("%(patient)s already has a draft begun on %(day)s by %(clinician)s. "
+                                    "It is open below: continue it, or sign it before starting another.") % {
+            "patient": patient.display_name, "day": formats.date_format(draft.created_at, "j M Y"),
+            "clinician": draft.clinician.get_full_name() or draft.clinician.get_username()})
+        return redirect("evaluation:assessment_edit", pk=draft.pk)
     return redirect("evaluation:assessment_edit", pk=assessment.pk)
 
 
@@ -60,7 +71,7 @@ def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpRespo
     assessment = get_assessment_for_user(request, pk)
     signature = selectors.signature_of(assessment, number)
     if signature is None:
-        raise Http404("No such signed revision.")
+        raise Http404(_("No such signed revision."))
     audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment,
                  detail={"revision": number})
     context = {**report_for(assessment, signature).context(), "viewing_revision": True}
@@ -70,10 +81,15 @@ def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpRespo
 # ---------------------------------------------------------------- the form
 
 
+def compiled_for(assessment: Assessment) -> engine.CompiledTemplate:
+    """The assessment's template worded in the page's language (English where not translated)."""
+    return assessment.version.compiled(get_language())
+
+
 def panel_context(evaluation: engine.Evaluation) -> dict[str, Any]:
     """The live suggestions panel (and the review page's) for one evaluation."""
     return {
-        "groups": grouped_output(evaluation.as_dict()),
+        "groups": grouped_output(with_reasons_in_language(evaluation.as_dict())),
         "mrc_sum": evaluation.mrc_sum,
         "mrc_max": evaluation.mrc_max,
         "missing_required": len(evaluation.missing_required),
@@ -89,7 +105,7 @@ def _render_form(request: HttpRequest, assessment: Assessment, form: AssessmentF
         "assessment": assessment,
         "patient": assessment.patient,
         "form": form,
-        **form_layout(assessment.version.compiled(), form),
+        **form_layout(compiled_for(assessment), form),
         "hidden": evaluation.hidden,
         **panel_context(evaluation),
         **extra,
@@ -102,20 +118,22 @@ def _render_form(request: HttpRequest, assessment: Assessment, form: AssessmentF
 def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     assessment = get_assessment_for_user(request, pk)
     if not assessment.is_editable:
-        messages.info(request, "This assessment is signed. To change it, start an amendment.")
+        messages.info(request, _("This assessment is signed. To change it, start an amendment."))
         return redirect(assessment)
-    compiled = assessment.version.compiled()
+    compiled = compiled_for(assessment)
     # Bound on every POST, even an empty one, so an empty post is an invalid form, not a blank page.
     form = AssessmentForm(request.POST if request.method == "POST" else None, compiled=compiled,
-                          answers=assessment.answers, initial={"revision": assessment.revision})
+                          answers=assessment.answers,
+                          initial={"revision": assessment.revision, "visit_date": assessment.visit_date})
     actor = Actor.from_request(request)
     if request.method == "GET":
         audit.record(Action.ASSESSMENT_VIEW, actor=actor, obj=assessment, detail={"page": "edit"})
-        return _render_form(request, assessment, form, compiled.evaluate(assessment.answers))
+        return _render_form(request, assessment, form, compiled.evaluate(assessment.answers, assessment.context))
     if form.is_valid():
         try:
             assessment_services.assessment_save(assessment=assessment, answers=form.answers(),
-                                                expected_revision=form.cleaned_data["revision"], actor=actor)
+                                                expected_revision=form.cleaned_data["revision"], actor=actor,
+                                                visit_date=form.cleaned_data.get("visit_date"))
         except assessment_services.ConflictError as conflict:
             return _render_conflict(request, assessment, form, conflict.current)
         except assessment_services.NotEditableError as exc:
@@ -125,17 +143,18 @@ def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
             for error in exc.errors:
                 form.add_error(None, error)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
             return redirect("evaluation:assessment_review" if "review" in request.POST else "evaluation:assessment_edit",
                             pk=assessment.pk)
-    messages.error(request, "Some answers need correcting; nothing was saved. Your other answers are kept below.")
-    return _render_form(request, assessment, form, compiled.evaluate(form.valid_answers()), status=400)
+    messages.error(request, _("Some answers need correcting; nothing was saved. Your other answers are kept below."))
+    evaluation = compiled.evaluate(form.valid_answers(), assessment.context)
+    return _render_form(request, assessment, form, evaluation, status=400)
 
 
 def _render_conflict(request: HttpRequest, assessment: Assessment, form: AssessmentForm,
                      current: Assessment) -> HttpResponse:
     """Keep what this user typed, say who saved in between and which answers differ."""
-    compiled = assessment.version.compiled()
+    compiled = compiled_for(assessment)
     mine, theirs = form.answers(), current.answers
     differing = [
         {"label": item.label, "mine": item.value_text(mine.get(code)), "theirs": item.value_text(theirs.get(code))}
@@ -145,7 +164,7 @@ def _render_conflict(request: HttpRequest, assessment: Assessment, form: Assessm
     data["revision"] = str(current.revision)
     rebound = AssessmentForm(data, compiled=compiled)
     conflict = {"by": current.updated_by, "at": current.updated_at, "differing": differing}
-    return _render_form(request, current, rebound, compiled.evaluate(rebound.valid_answers()), status=409,
+    return _render_form(request, current, rebound, compiled.evaluate(rebound.valid_answers(), current.context), status=409,
                         conflict=conflict)
 
 
@@ -154,8 +173,8 @@ def _render_conflict(request: HttpRequest, assessment: Assessment, form: Assessm
 def assessment_suggest(request: HttpRequest, pk: Any) -> HttpResponse:
     """Live suggestions for the answers on screen; computes, never saves."""
     assessment = get_assessment_for_user(request, pk)
-    compiled = assessment.version.compiled()
-    evaluation = compiled.evaluate(AssessmentForm(request.POST, compiled=compiled).valid_answers())
+    compiled = compiled_for(assessment)
+    evaluation = compiled.evaluate(AssessmentForm(request.POST, compiled=compiled).valid_answers(), assessment.context)
     return render(request, "evaluation/_suggestions.html", {**panel_context(evaluation), "oob": True})
 
 
@@ -176,8 +195,10 @@ def assessment_amend(request: HttpRequest, pk: Any) -> HttpResponse:
         except (ValidationError, assessment_services.NotEditableError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect(assessment)
-        messages.info(request, "Amendment started. Make the changes, then sign again.")
+        messages.info(request, _("Amendment started. Make the changes, then sign again."))
         return redirect("evaluation:assessment_edit", pk=assessment.pk)
+    if request.method == "GET":
+        audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment, detail={"page": "amend"})
     return render(request, "evaluation/assessment_amend.html",
                   {"assessment": assessment, "patient": assessment.patient, "form": form},
                   status=400 if form.is_bound else 200)

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import signing_limit, two_factor
 
 from .. import audit, engine
 from ..audit import Actor
@@ -18,10 +23,10 @@ from ..forms import DecisionsForm
 from ..models import Assessment, AuditEvent
 from ..services import assessments as assessment_services
 from .access import CHANGE_ASSESSMENT, SEE_PATIENTS, SIGN_ASSESSMENT, get_assessment_for_user
-from .assessments import panel_context
+from .assessments import compiled_for, panel_context
 
-CONFLICT_MESSAGE = ("Someone else changed this assessment since you opened it. Nothing was saved: reload the page, "
-                    "check their changes, then record your decisions again.")
+CONFLICT_MESSAGE = gettext_lazy("Someone else changed this assessment since you opened it. Nothing was saved: "
+                                "reload the page, check their changes, then record your decisions again.")
 
 
 def _review_page(request: HttpRequest, assessment: Assessment, form: DecisionsForm, evaluation: engine.Evaluation,
@@ -29,12 +34,13 @@ def _review_page(request: HttpRequest, assessment: Assessment, form: DecisionsFo
     return render(request, "evaluation/assessment_review.html", {
         "assessment": assessment, "patient": assessment.patient, "form": form,
         "problems": problems or [], **panel_context(evaluation), "live": False,
+        "needs_code": two_factor.signing_requires_code(request.user),
     }, status=status)
 
 
 def _bound_review(request: HttpRequest, pk: Any) -> tuple[Assessment, engine.Evaluation, DecisionsForm]:
     assessment = get_assessment_for_user(request, pk)
-    evaluation = assessment.evaluate()
+    evaluation = compiled_for(assessment).evaluate(assessment.answers, assessment.context)
     form = DecisionsForm(request.POST or None, evaluation=evaluation,
                          decisions=Decisions.from_json(assessment.decisions),
                          initial={"revision": assessment.revision})
@@ -54,7 +60,7 @@ def assessment_review(request: HttpRequest, pk: Any) -> HttpResponse:
         return _review_page(request, assessment, form, evaluation)
     if not form.is_valid():
         return _review_page(request, assessment, form, evaluation,
-                            ["Some decisions need correcting; nothing was saved."], status=400)
+                            [_("Some decisions need correcting; nothing was saved.")], status=400)
     try:
         assessment_services.assessment_save_decisions(assessment=assessment, decisions=form.decisions(),
                                                       expected_revision=form.cleaned_data["revision"], actor=actor)
@@ -63,18 +69,51 @@ def assessment_review(request: HttpRequest, pk: Any) -> HttpResponse:
     except assessment_services.NotEditableError as exc:
         messages.error(request, str(exc))
         return redirect(assessment)
-    messages.success(request, "Decisions saved.")
+    messages.success(request, _("Decisions saved."))
     return redirect("evaluation:assessment_review", pk=assessment.pk)
 
 
-def _password_confirms(request: HttpRequest, password: str) -> bool:
-    """Signing is a re-authentication: the signer's own password, checked like a sign-in."""
-    if not password:
-        return False
-    user = authenticate(request, username=request.user.get_username(), password=password)
-    return user is not None and user.pk == request.user.pk
+NO_AUTHENTICATOR_MESSAGE = gettext_lazy(
+    "Signing needs a code from an authenticator app, and none is set up for you. Set one up on your account "
+    "page (My account, Authenticator for signing), then sign.")
 
 
+def _wrong_credential(request: HttpRequest, form: DecisionsForm) -> tuple[str, str] | None:
+    """(field, message) when the signer's password, or the authenticator code signing asks for, is wrong."""
+    user = request.user
+    if not signing_limit.password_confirms(user, form.cleaned_data.get("password") or ""):
+        return "password", _("The password is not correct. Signing needs your own password.")
+    if two_factor.signing_requires_code(user) and not two_factor.code_confirms(user, form.cleaned_data["otp_code"]):
+        return "otp_code", _("The code from your authenticator app is not correct or has expired.")
+    return None
+
+
+def _reauthentication_refusal(request: HttpRequest, assessment: Assessment, form: DecisionsForm,
+                              evaluation: engine.Evaluation) -> HttpResponse | None:
+    """Signing's own password (and code) check, with its own limit (accounts/signing_limit.py); None to sign."""
+    if two_factor.signing_requires_code(request.user) and two_factor.confirmed_device(request.user) is None:
+        # Nothing was guessed, so nothing is counted.
+        return _review_page(request, assessment, form, evaluation, [str(NO_AUTHENTICATOR_MESSAGE)], status=403)
+    wrong = _wrong_credential(request, form)
+    if wrong is None:
+        signing_limit.reset(request.user)
+        return None
+    field, message = wrong
+    until = signing_limit.record_failure(request, request.user, field)
+    if until is not None:
+        return _signing_paused(request, assessment, until)
+    form.add_error(field, message)
+    return _review_page(request, assessment, form, evaluation,
+                        [_("Not signed: re-enter your password to sign.")], status=400)
+
+
+def _signing_paused(request: HttpRequest, assessment: Assessment, until: Any) -> HttpResponse:
+    return render(request, "accounts/signing_paused.html", {
+        "until": until, "back_url": reverse("evaluation:assessment_review", args=[assessment.pk]),
+    }, status=429)
+
+
+@sensitive_post_parameters("password", "otp_code")
 @require_POST
 @permission_required([SEE_PATIENTS, CHANGE_ASSESSMENT, SIGN_ASSESSMENT], raise_exception=True)
 def assessment_sign(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -82,13 +121,15 @@ def assessment_sign(request: HttpRequest, pk: Any) -> HttpResponse:
     assessment, evaluation, form = _bound_review(request, pk)
     if not assessment.is_editable:
         return redirect(assessment)
+    until = signing_limit.paused_until(request.user)
+    if until is not None:
+        return _signing_paused(request, assessment, until)
     if not form.is_valid():
         return _review_page(request, assessment, form, evaluation,
-                            ["Some decisions need correcting; nothing was saved."], status=400)
-    if not _password_confirms(request, form.cleaned_data.get("password") or ""):
-        form.add_error("password", "The password is not correct. Signing needs your own password.")
-        return _review_page(request, assessment, form, evaluation,
-                            ["Not signed: re-enter your password to sign."], status=400)
+                            [_("Some decisions need correcting; nothing was saved.")], status=400)
+    refusal = _reauthentication_refusal(request, assessment, form, evaluation)
+    if refusal is not None:
+        return refusal
     try:
         outcome = assessment_services.assessment_sign(
             assessment=assessment, actor=Actor.from_request(request),
@@ -102,7 +143,7 @@ def assessment_sign(request: HttpRequest, pk: Any) -> HttpResponse:
         # The decisions were kept; the next submit must carry the revision they were saved as.
         form.data = form.data.copy()
         form.data["revision"] = str(outcome.assessment.revision)
-        return _review_page(request, outcome.assessment, form, evaluation, ["Not signed yet:", *outcome.problems],
+        return _review_page(request, outcome.assessment, form, evaluation, [_("Not signed yet:"), *outcome.problems],
                             status=400)
-    messages.success(request, "Assessment signed. The record is now read-only.")
+    messages.success(request, _("Assessment signed. The record is now read-only."))
     return redirect(assessment)

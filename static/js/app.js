@@ -43,6 +43,17 @@
     if (event.target.closest("form[data-warn-unsaved]")) dirty = true;
   });
   document.addEventListener("submit", function () { dirty = false; });
+  document.addEventListener("answers:saved", function () { dirty = false; });
+
+  // Enter in the signing password box signs (the form's first button would only save the decisions,
+  // and a hurried clinician would believe the record signed).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches("input[name=password]")) return;
+    var sign = event.target.form && event.target.form.querySelector("button[name=sign]");
+    if (!sign) return;
+    event.preventDefault();
+    event.target.form.requestSubmit(sign);
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });

@@ -20,22 +20,23 @@ def count_evaluations(monkeypatch) -> list[Any]:
     calls: list[Any] = []
     real = CompiledTemplate.evaluate
 
-    def counted(self: CompiledTemplate, answers: Any) -> Any:
+    def counted(self: CompiledTemplate, answers: Any, context: Any = None) -> Any:
         calls.append(answers)
-        return real(self, answers)
+        return real(self, answers, context)
 
     monkeypatch.setattr(CompiledTemplate, "evaluate", counted)
     return calls
 
 
 def test_it_evaluates_once_when_signing_and_renders_the_stored_pdf_from_the_snapshot(
-        assessment, clinician, version, count_evaluations):
+        assessment, clinician, version, count_evaluations, django_capture_on_commit_callbacks):
     assessment = save(assessment, clinician, case_answers(version, "Worked example 4"))
     count_evaluations.clear()
 
-    outcome = assessment_services.assessment_sign(
-        assessment=assessment, actor=Actor(clinician), expected_revision=assessment.revision,
-        decisions=Decisions.ordering_everything(assessment.evaluate()))
+    with django_capture_on_commit_callbacks(execute=True):  # the PDFs are stored after the signing commit
+        outcome = assessment_services.assessment_sign(
+            assessment=assessment, actor=Actor(clinician), expected_revision=assessment.revision,
+            decisions=Decisions.ordering_everything(assessment.evaluate()))
 
     outcome.signature.refresh_from_db()
     assert outcome.signed and bytes(outcome.signature.pdf).startswith(b"%PDF")

@@ -92,7 +92,7 @@ def test_it_puts_red_flags_and_referral_first_then_every_ordered_test(clinician_
                  "Electromyography (EMG)", "Nerve conduction studies (NCV)"):
         assert test in text
     assert text.count("Ordered") == 6
-    assert "Neurology referral Urgent — ordered" in text
+    assert "Neurology referral Urgent — referred" in text
     assert text.index("Red flags") < text.index("Referral") < text.index("Suggested workup")
     assert text.index("Suggested workup") < text.index("History and examination")
     assert "No tests suggested" not in text
@@ -130,11 +130,13 @@ def test_it_prints_unanswered_items_as_not_recorded_and_leaves_hidden_ones_out(c
 
     text = text_of(get_pdf(clinician_client, assessment).content)
 
-    assert "Stress or anxiety not recorded" in text
-    assert "Muscle weakness not recorded" in text
-    assert not re.search(r"Stress or anxiety no\b(?! recorded)", text)
+    # Each section's unanswered questions on one line, in template order.
+    assert "Not recorded: Where the cramps occur, How often" in text
+    assert "Not recorded: Stress or anxiety, Fatigue or poor sleep" in text
+    assert "Not recorded: Muscle weakness, Loss of sensation or numbness" in text
+    assert not re.search(r"Stress or anxiety no\b", text)
+    assert "Denied: Fasciculations" in text
     assert "Where the twitches occur" not in text  # hidden: shown only when fasciculations is yes
-    assert "Where the cramps occur not recorded" in text
     assert "MRC sum score: not complete" in text
 
 
@@ -182,6 +184,7 @@ def test_it_serves_the_stored_report_byte_for_byte(clinician_client, assessment,
         raise AssertionError("a signed report must not be rendered again")
 
     monkeypatch.setattr(report_views, "render_summary_pdf", must_not_render)
+    monkeypatch.setattr(pdf, "html_to_pdf", must_not_render)  # nor through the stored-report service
     first = get_pdf(clinician_client, assessment)
     second = get_pdf(clinician_client, assessment)
 
@@ -251,7 +254,7 @@ def test_it_sets_title_and_author_and_embeds_the_bundled_fonts(clinician_client,
 
     reader = PdfReader(io.BytesIO(get_pdf(clinician_client, assessment).content))
 
-    assert reader.metadata.title.startswith("Assessment summary: MUÑOZ, Lucía (MRN-1001)")
+    assert reader.metadata.title.startswith("Fasciculations and cramps: initial assessment: MUÑOZ, Lucía (MRN-1001)")
     assert reader.metadata.author.startswith("Drwho Tester")
     # Fonts registered by our @font-face rules carry its family name; a system font would not.
     fonts = {str(font["/BaseFont"]).split("+")[-1] for page in reader.pages
@@ -306,8 +309,16 @@ def test_it_keeps_the_handout_to_one_page_when_much_applies(clinician_client, as
     assert "appointment with a neurology specialist" in pages[0]
     assert "an EMG" in pages[0]
     assert "harmless, and nothing in today's check-up" not in pages[0]  # red flags: no reassurance
-    for symptom in SAFETY_NET:
-        assert symptom in pages[0]
+    # The referral comes first and says it is urgent; what the patient already has is named, not
+    # listed again as something to come back for.
+    assert pages[0].index("appointment with a neurology specialist") < pages[0].index("blood tests")
+    assert "marked this as urgent" in pages[0]
+    assert "muscle weakness, changes in muscle size, symptoms that progressively worsen" in pages[0]
+    assert "Loss of sensation: numbness" in pages[0]
+    assert "Persistent pain that interferes" in pages[0]
+    for already_present in ("Muscle weakness: for example", "Changes in muscle size: a muscle",
+                            "Symptoms that progressively worsen: twitches"):
+        assert already_present not in pages[0]
 
 
 def test_it_promises_no_test_on_a_draft_handout_before_the_decisions(clinician_client, assessment, clinician,
