@@ -7,12 +7,18 @@ import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import Count, Max, QuerySet
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
 
 from . import engine
 from .models import Assessment, AuditEvent, Patient, Signature, TemplateVersion, fold_for_search
+from .search import parse_patient_query
 
 DEFAULT_TEMPLATE_SLUG = "fasciculation-cramp"
+# A search word this long matches few patients; a shorter one may match a large part of the register.
+SELECTIVE_TERM = 4
 SIGNED = (Assessment.Status.FINAL, Assessment.Status.AMENDED)
 
 
@@ -34,23 +40,96 @@ def assessments_for_user(user: Any) -> QuerySet[Assessment]:
 
 
 def signature_of(assessment: Assessment, number: int) -> Signature | None:
-    """One signed revision of ``assessment`` (without its stored PDF)."""
-    return Signature.objects.defer("pdf").filter(assessment=assessment, number=number).first()
+    """One signed revision of ``assessment`` (without its stored PDFs)."""
+    return Signature.objects.defer("pdf", "handout_pdf").filter(assessment=assessment, number=number).first()
 
 
 def signatures_of(assessment: Assessment) -> list[Signature]:
-    return list(assessment.signatures.order_by("number").defer("pdf"))
+    return list(assessment.signatures.order_by("number").defer("pdf", "handout_pdf"))
 
 
 # ---------------------------------------------------------------- patients
 
 
 def patient_search(query: str) -> QuerySet[Patient]:
-    """Patients whose MRN or names contain every word of ``query`` (case and accents ignored)."""
-    patients = Patient.objects.annotate(assessment_count=Count("assessments"))
-    for term in fold_for_search(query).split():
+    """Patients matching ``query``: an exact MRN, else every word of the MRN or names (case and accents
+    ignored) and any date of birth written in it (2 Apr 1980, 02/04/1980, 1980-04-02 ...).
+
+    Each part is served by an index: the MRN's unique index, the date of birth's, and on PostgreSQL
+    the trigram index on the folded search text. Sorted by name, case-insensitively (``Meta.ordering``,
+    served by its own index); per-row figures come from ``with_visits`` for one page only.
+    """
+    parsed = parse_patient_query(query)
+    patients = Patient.objects.all()
+    if parsed.mrn:
+        exact = patients.filter(mrn=parsed.mrn)
+        if exact.exists():
+            return exact
+    if parsed.dates:
+        patients = patients.filter(date_of_birth__in=parsed.dates)
+    for term in parsed.terms:
         patients = patients.filter(search_text__contains=term)
-    return patients.order_by("family_name", "given_name", "mrn")
+    if any(len(term) >= SELECTIVE_TERM for term in parsed.terms):
+        # The same order, by an expression the name index cannot serve (names are stored trimmed): the
+        # database then finds the few matches first (trigram index) and sorts them, instead of walking
+        # the name order from "A" discarding non-matches, which is slow when the matches are "Zimmer...".
+        patients = patients.order_by(Lower(Trim("family_name")), Lower("given_name"), "mrn")
+    return patients
+
+
+# Above this many patients the unfiltered list shows PostgreSQL's estimate of the register's size:
+# counting 100,000 rows exactly would cost more than everything else on the page.
+ESTIMATE_ABOVE = 10_000
+
+
+def register_size() -> tuple[int, bool]:
+    """How many patients are registered, and whether that is an estimate (PostgreSQL's own, from its
+    statistics, once the register is large; else the exact count)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Patient._meta.db_table])
+            row = cursor.fetchone()
+        if row and row[0] >= ESTIMATE_ABOVE:
+            return int(row[0]), True
+    return Patient.objects.count(), False
+
+
+def with_visits(patients: Any) -> list[Patient]:
+    """``patients`` (one page) with ``assessment_count`` and ``last_visit`` set, from one grouped
+    query over these rows only."""
+    rows = list(patients)
+    visits = {
+        row["patient_id"]: row
+        for row in Assessment.objects.filter(patient__in=[p.pk for p in rows]).order_by().values(
+            "patient_id").annotate(count=Count("id"), last=Max("visit_date"))
+    }
+    for patient in rows:
+        summary = visits.get(patient.pk, {})
+        patient.assessment_count = summary.get("count", 0)
+        patient.last_visit = summary.get("last")
+    return rows
+
+
+def possible_duplicates(*, family_name: str, given_name: str, date_of_birth: datetime.date) -> list[Patient]:
+    """Registered patients born that day with the same names (case, accents and order ignored)."""
+    wanted = {fold_for_search(family_name), fold_for_search(given_name)}
+    return [
+        patient for patient in Patient.objects.filter(date_of_birth=date_of_birth)
+        if {fold_for_search(patient.family_name), fold_for_search(patient.given_name)} == wanted
+    ]
+
+
+def open_drafts_of(user: Any, limit: int = 10) -> list[Assessment]:
+    """The user's unsigned assessments, most recently saved first."""
+    drafts = Assessment.objects.filter(clinician=user, status=Assessment.Status.DRAFT)
+    return list(drafts.select_related("patient").order_by("-updated_at")[:limit])
+
+
+def seen_today_by(user: Any, limit: int = 15) -> list[Assessment]:
+    """The assessments the user started today (the clinic's time zone), newest first."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = Assessment.objects.filter(clinician=user, created_at__gte=start)
+    return list(today.select_related("patient").order_by("-created_at")[:limit])
 
 
 def patient_assessments(patient: Patient) -> list[Assessment]:
@@ -68,6 +147,12 @@ def patient_audit_events(patient: Patient) -> QuerySet[AuditEvent]:
 def latest_signed_assessment(patient: Patient) -> Assessment | None:
     query = patient.assessments.filter(status__in=SIGNED)
     return query.select_related("version__template").order_by("-created_at").first()
+
+
+def open_draft(patient: Patient) -> Assessment | None:
+    """The patient's draft (a new assessment or an amendment in progress), if one is open."""
+    return (patient.assessments.filter(status=Assessment.Status.DRAFT)
+            .select_related("clinician").order_by("-created_at").first())
 
 
 def has_signed_assessment(patient: Patient) -> bool:
@@ -105,7 +190,9 @@ def resolve_version(spec: str | None) -> TemplateVersion:
 
 
 def suggestions_for_case(case: Any, template: str | None = None) -> dict[str, Any]:
-    """The ``suggest_workup`` contract for a case document ``{"answers": {...}}``.
+    """The ``suggest_workup`` contract for a case document ``{"answers": {...}, "context": {...}}``.
+
+    ``context`` is optional: the patient's ``sex`` and ``age_years``; what is missing is unknown.
 
     Raises ValueError with one message naming every bad item code or value.
     """
@@ -117,10 +204,11 @@ def suggestions_for_case(case: Any, template: str | None = None) -> dict[str, An
     answers = case.get("answers") if isinstance(case, dict) else None
     if not isinstance(answers, dict):
         raise ValueError('the case file must be a JSON object with an "answers" object')
-    errors = engine.validate_answers(compiled.items, answers)
+    context = case.get("context")
+    errors = engine.validate_answers(compiled.items, answers) + engine.context_faults(context)
     if errors:
         raise ValueError("; ".join(errors))
-    return compiled.evaluate(answers).as_dict()
+    return compiled.evaluate(answers, context).as_dict()
 
 
 # ---------------------------------------------------------------- the audit trail

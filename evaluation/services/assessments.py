@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from .. import audit, engine, selectors
 from ..audit import Actor
 from ..decisions import Decisions
 from ..models import Assessment, AuditEvent, Patient, Signature, TemplateVersion
-from ..reports.content import report_for_signature
-from ..reports.pdf import render_summary_pdf
+from .reports import signature_store_reports
 
 Action = AuditEvent.Action
 
@@ -36,23 +39,39 @@ class NotEditableError(Exception):
 # ---------------------------------------------------------------- start
 
 
-# A follow-up asks these again, never copies them: last visit's red flags and
-# examination must not be signed as today's.
-REASSESSED_SECTIONS = frozenset({"red_flags", "strength", "exam"})
-
-
 def carry_over_answers(source: Assessment, version: TemplateVersion) -> dict[str, Any]:
-    """The previous visit's signed history answers that still fit ``version`` (a newer version may differ)."""
-    items = version.compiled().items
+    """The previous visit's signed history answers that still fit ``version`` (a newer version may differ).
+
+    Sections the template marks ``reassess_each_visit`` are asked again, never
+    copied: last visit's red flags and examination must not be signed as today's.
+    """
+    compiled = version.compiled()
+    items = compiled.items
+    reassessed = compiled.flagged_sections["reassess_each_visit"]
     signature = source.latest_signature
     answers = signature.content["answers"] if signature is not None else source.answers
     return {
         code: value
         for code, value in answers.items()
         if code in items
-        and items[code].section not in REASSESSED_SECTIONS
+        and items[code].section not in reassessed
         and engine.value_fault(items[code], value) is None
     }
+
+
+class OpenDraftError(Exception):
+    """The patient already has a draft: continue it rather than start a second one."""
+
+    def __init__(self, draft: Assessment):
+        super().__init__(f"An assessment begun on {draft.created_at:%d %b %Y} is still a draft.")
+        self.draft = draft
+
+
+def _visit_type_answers(version: TemplateVersion, previous: Assessment | None) -> dict[str, Any]:
+    """The items the service fills (visit type), where the template has them."""
+    if "visit_type" not in version.compiled().items:
+        return {}
+    return {"visit_type": "follow_up" if previous is not None else "initial"}
 
 
 @transaction.atomic
@@ -61,8 +80,14 @@ def assessment_create(
 ) -> Assessment:
     if version.status != TemplateVersion.Status.PUBLISHED:
         raise ValidationError("Only a published template version can be used for an assessment.", code="not_published")
+    # Lock the patient row so two clicks on "Start" cannot make two drafts.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    draft = selectors.open_draft(patient)
+    if draft is not None:
+        raise OpenDraftError(draft)
     previous = selectors.latest_signed_assessment(patient)
     answers = carry_over_answers(previous, version) if (start_from_previous and previous) else {}
+    answers.update(_visit_type_answers(version, previous))
     assessment = Assessment.objects.create(
         patient=patient, version=version, clinician=actor.user, previous=previous, answers=answers,
         updated_by=actor.user,
@@ -100,14 +125,22 @@ def _locked_update(assessment: Assessment, expected_revision: int, actor: Actor,
 @transaction.atomic
 def assessment_save(
     *, assessment: Assessment, answers: dict[str, Any], expected_revision: int, actor: Actor,
+    visit_date: datetime.date | None = None,
 ) -> Assessment:
     errors = engine.validate_answers(assessment.version.compiled().items, answers)
     if errors:
         raise engine.AnswerError(errors)
     clean = {code: value for code, value in answers.items() if value is not None}
+    # What the service fills stays as the service filled it.
+    clean.update({code: assessment.answers[code] for code in engine.SERVICE_SET_ITEMS if code in assessment.answers})
     before = dict(assessment.answers)
-    saved = _locked_update(assessment, expected_revision, actor, answers=clean)
-    audit.record(Action.ASSESSMENT_SAVE, actor=actor, obj=saved, detail={"changes": changed_answers(before, clean)})
+    fields: dict[str, Any] = {"answers": clean}
+    detail: dict[str, Any] = {"changes": changed_answers(before, clean)}
+    if visit_date is not None and visit_date != assessment.visit_date:
+        fields["visit_date"] = visit_date
+        detail["visit_date"] = {"old": assessment.visit_date.isoformat(), "new": visit_date.isoformat()}
+    saved = _locked_update(assessment, expected_revision, actor, **fields)
+    audit.record(Action.ASSESSMENT_SAVE, actor=actor, obj=saved, detail=detail)
     return saved
 
 
@@ -125,14 +158,21 @@ def assessment_save_decisions(
 
 def sign_problems(assessment: Assessment, evaluation: engine.Evaluation, decisions: Decisions) -> list[str]:
     """Everything that stops signing, in words a clinician can act on."""
-    items = assessment.version.compiled().items
-    problems = [f"Answer “{items[code].label}” ({code})." for code in evaluation.missing_required]
+    compiled = assessment.version.compiled(get_language())
+    section_titles = {section["code"]: section["title"] for section in compiled.document["sections"]}
+    problems = [_("Answer “%(label)s” in %(section)s.") % {
+        "label": compiled.items[code].label, "section": section_titles[compiled.items[code].section]}
+        for code in evaluation.missing_required]
     return problems + decisions.problems(evaluation.needing_decision())
 
 
+def canonical_json(content: dict[str, Any]) -> str:
+    """The one text a signed content hashes as: sorted keys, no spaces, UTF-8."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_hash(content: dict[str, Any]) -> str:
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
 def signed_content(assessment: Assessment, evaluation: engine.Evaluation, decisions: Decisions, *, number: int,
@@ -150,6 +190,9 @@ def signed_content(assessment: Assessment, evaluation: engine.Evaluation, decisi
             "sex": patient.sex,
         },
         "template": assessment.version.label,
+        "visit_date": assessment.visit_date.isoformat(),
+        # What the rules read of the patient (sex, age on the visit date), so a reprint hides the same questions.
+        "context": assessment.context,
         "answers": evaluation.answers,
         "output": evaluation.snapshot(),
         "decisions": decisions.relevant_to(evaluation).to_json(),
@@ -173,15 +216,25 @@ class SignOutcome:
         return self.signature is not None
 
 
-@transaction.atomic
 def assessment_sign(
     *, assessment: Assessment, actor: Actor, expected_revision: int, decisions: Decisions | None = None,
 ) -> SignOutcome:
-    """Sign: check completeness, snapshot answers, engine output and decisions, store the report.
+    """Sign: check completeness, snapshot answers, engine output and decisions, commit; then store the reports.
 
-    When something stops signing, the decisions given are saved all the same (nothing
-    typed is lost) and the outcome lists the problems.
+    The row lock is held only for the checks and the snapshot: the PDFs are rendered after the
+    commit (``transaction.on_commit``), from the snapshot, so they never hold up another clinician.
+    When something stops signing, the decisions given are saved all the same (nothing typed is
+    lost) and the outcome lists the problems.
     """
+    with transaction.atomic():
+        outcome = _sign_locked(assessment, actor, expected_revision, decisions)
+        if outcome.signature is not None:
+            transaction.on_commit(partial(signature_store_reports, outcome.signature.pk))
+    return outcome
+
+
+def _sign_locked(assessment: Assessment, actor: Actor, expected_revision: int,
+                 decisions: Decisions | None) -> SignOutcome:
     locked = Assessment.objects.select_for_update().select_related("patient", "version__template").get(pk=assessment.pk)
     if locked.status != Assessment.Status.DRAFT:
         raise NotEditableError("This assessment is already signed.")
@@ -197,7 +250,6 @@ def assessment_sign(
                                                actor=actor)
         return SignOutcome(problems=problems, assessment=locked)
     signature = _write_signature(locked, evaluation, decisions, actor.user)
-    _store_report(signature)
     audit.record(Action.ASSESSMENT_FINALIZE, actor=actor, obj=locked,
                  detail={"revision": signature.number, "content_hash": signature.content_hash})
     return SignOutcome(signature=signature, assessment=locked)
@@ -218,12 +270,6 @@ def _write_signature(locked: Assessment, evaluation: engine.Evaluation, decision
     locked.updated_by = user
     locked.save()
     return signature
-
-
-def _store_report(signature: Signature) -> None:
-    """Render the signed report once, from the signed content; re-prints serve these bytes."""
-    pdf = render_summary_pdf(report_for_signature(signature))
-    Signature.objects.filter(pk=signature.pk).update(pdf=pdf, pdf_hash=hashlib.sha256(pdf).hexdigest())
 
 
 # ---------------------------------------------------------------- amend

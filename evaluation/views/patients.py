@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import audit, selectors
@@ -27,41 +28,75 @@ ACCESS_LOG_PAGE_SIZE = 50
 SEARCH_SESSION_KEY = "patient_search"
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator told the number of rows (e.g. the register's estimated size) instead of counting them."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int | None = None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.count = count  # shadows the cached property: no COUNT query
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Where signing in lands: each role's own starting page."""
     if request.user.has_perm(SEE_PATIENTS):
         return redirect("evaluation:patient_list")
     if is_template_admin(request.user):
-        return redirect("admin:evaluation_templateversion_changelist")
+        return redirect("evaluation:authoring:index")
     if can_view_audit(request.user):
         return redirect("evaluation:audit_list")
-    raise PermissionDenied("Your account has no role yet. Ask an administrator to add you to a role.")
+    raise PermissionDenied(_("Your account has no role yet. Ask an administrator to add you to a role."))
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def patient_list(request: HttpRequest) -> HttpResponse:
-    """Search is posted and kept in the session, so no MRN or name ever appears in a URL or access log."""
+    """The start page: my open drafts, whom I saw today, and the patient list with its search.
+
+    Search is posted and kept in the session, so no MRN or name ever appears in a URL or access log.
+    The query count does not grow with the register: one count, one page of 25, one grouped
+    query for those 25 rows' visits, and the two short lists.
+    """
     if request.method == "POST":
         form = PatientSearchForm(request.POST)
         request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"].strip() if form.is_valid() else ""
         return redirect("evaluation:patient_list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
-    page = Paginator(selectors.patient_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "evaluation/patient_list.html",
-                  {"form": PatientSearchForm(initial={"q": query}), "page": page, "query": query})
+    size, estimated = selectors.register_size() if not query else (None, False)
+    page = KnownCountPaginator(selectors.patient_search(query), PAGE_SIZE, count=size).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_visits(page.object_list)
+    audit.record(Action.PATIENT_LIST, actor=Actor.from_request(request), detail={"searched": bool(query)})
+    return render(request, "evaluation/patient_list.html", {
+        "form": PatientSearchForm(initial={"q": query}), "page": page, "query": query, "estimated": estimated,
+        "open_drafts": selectors.open_drafts_of(request.user), "seen_today": selectors.seen_today_by(request.user),
+    })
+
+
+def _duplicates_to_confirm(request: HttpRequest, form: PatientForm) -> list[Any]:
+    """Patients with the same names and date of birth that the clinician has not yet confirmed are someone
+    else (the confirmation names the records shown, so changing the details to match others asks again)."""
+    data = form.cleaned_data
+    found = selectors.possible_duplicates(family_name=data["family_name"], given_name=data["given_name"],
+                                          date_of_birth=data["date_of_birth"])
+    confirmed = set(request.POST.get("confirm_duplicate", "").split(","))
+    return [] if {str(p.pk) for p in found} <= confirmed else found
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required([SEE_PATIENTS, ADD_PATIENT], raise_exception=True)
 def patient_create(request: HttpRequest) -> HttpResponse:
+    """Registering someone whose names and date of birth match a registered patient asks to confirm first."""
     form = PatientForm(request.POST or None)
+    duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        patient = patient_services.patient_create(actor=Actor.from_request(request), **form.cleaned_data)
-        messages.success(request, "Patient registered.")
-        return redirect(patient)
-    return render(request, "evaluation/patient_form.html", {"form": form, "title": "Register a patient"})
+        duplicates = _duplicates_to_confirm(request, form)
+        if not duplicates:
+            patient = patient_services.patient_create(actor=Actor.from_request(request), **form.cleaned_data)
+            messages.success(request, _("Patient registered."))
+            return redirect(patient)
+    return render(request, "evaluation/patient_form.html",
+                  {"form": form, "title": _("Register a patient"), "duplicates": duplicates})
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,12 +108,12 @@ def patient_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     actor = Actor.from_request(request)
     if request.method == "POST" and form.is_valid():
         patient_services.patient_update(patient=patient, actor=actor, **form.cleaned_data)
-        messages.success(request, "Patient details saved.")
+        messages.success(request, _("Patient details saved."))
         return redirect(patient)
     if request.method == "GET":
         audit.record(Action.PATIENT_VIEW, actor=actor, obj=patient, detail={"page": "edit"})
     return render(request, "evaluation/patient_form.html",
-                  {"form": form, "title": "Edit patient details", "patient": patient})
+                  {"form": form, "title": _("Edit patient details"), "patient": patient})
 
 
 @require_GET

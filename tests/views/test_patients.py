@@ -10,6 +10,7 @@ from evaluation.audit import Actor
 from evaluation.models import Patient
 from evaluation.services import assessments as assessment_services
 from evaluation.services import patients as patient_services
+from tests.factories import case_answers, make_signed_assessment
 
 
 def make_patients(user, count: int) -> None:
@@ -79,8 +80,7 @@ def test_it_sends_each_role_to_its_own_start_page(client, clinician, template_ad
     client.force_login(clinician)
     assert client.get(reverse("evaluation:home"))["Location"] == reverse("evaluation:patient_list")
     client.force_login(template_admin)
-    assert client.get(reverse("evaluation:home"))["Location"] == reverse(
-        "admin:evaluation_templateversion_changelist")
+    assert client.get(reverse("evaluation:home"))["Location"] == reverse("evaluation:authoring:index")
 
 
 def test_it_shows_clinicians_who_accessed_a_record(clinician_client, patient, other_clinician):
@@ -114,7 +114,7 @@ def test_it_edits_patient_details(clinician_client, patient):
 
 
 def test_it_lists_a_patients_assessments_newest_first(clinician_client, patient, version, clinician):
-    first = assessment_services.assessment_create(patient=patient, version=version, actor=Actor(clinician))
+    first = make_signed_assessment(patient, version, clinician, case_answers(version, "Worked example 1"))
     second = assessment_services.assessment_create(patient=patient, version=version, actor=Actor(clinician))
     body = clinician_client.get(patient.get_absolute_url()).content.decode()
     assert body.index(str(second.pk)) < body.index(str(first.pk))
