@@ -8,3 +8,8 @@ if os.environ["DJANGO_SETTINGS_MODULE"] == "config.settings":
 
     require_explicit_debug_setting()
 application = get_wsgi_application()
+if os.environ["DJANGO_SETTINGS_MODULE"] == "config.settings":
+    # After set-up, so the checks see the configured storages: no static manifest, no start.
+    from accounts.checks import refuse_to_serve_if_misconfigured
+
+    refuse_to_serve_if_misconfigured()

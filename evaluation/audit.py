@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -93,6 +93,8 @@ def record(
 _PLAIN_DETAIL_KEYS = frozenset({
     "version", "from", "from_previous", "fields", "decisions", "added", "revision", "content_hash", "pdf_hash",
     "page", "username", "filters",
+    # Sign-in and account events (accounts app) and audited reads: never clinical.
+    "fingerprint", "searched", "model", "must_change",
 })
 CHANGED = "changed"
 HIDDEN = "hidden"
@@ -133,8 +135,5 @@ def _on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
         record(Action.LOGOUT, actor=Actor.from_request(request, user))
 
 
-@receiver(user_login_failed)
-def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
-    # credentials are already scrubbed of the password by Django.
-    record(Action.LOGIN_FAILED, actor=Actor(None, client_address(request) if request is not None else None),
-           detail={"username": str(credentials.get("username", ""))[:150]})
+# Failed sign-ins are recorded by accounts.signin: one event per address and window,
+# without the typed name when it matches no account.

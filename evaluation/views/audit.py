@@ -22,9 +22,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import audit, selectors
+from .. import audit, records, selectors
 from ..audit import Actor, shown_detail
 from ..forms import AuditFilterForm
 from ..models import AuditEvent
@@ -56,6 +57,10 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
 @permission_required(READ_AUDIT, raise_exception=True)
 def audit_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered(request)
+    if request.user.is_superuser:
+        # Superusers see the clinical values kept in events' detail, so their reading is itself audited.
+        audit.record(AuditEvent.Action.AUDIT_VIEW, actor=Actor.from_request(request),
+                     detail={"filters": form.active_filters()})
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for event in page.object_list:
@@ -67,6 +72,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filter_query": query.urlencode(),
         "usernames": selectors.usernames(),
+        "chains": records.viewer_status(),
     }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
@@ -97,7 +103,7 @@ class _Echo:
 def audit_csv(request: HttpRequest) -> HttpResponse:
     form, events = _filtered(request)
     if form.is_bound and not form.is_valid():
-        return HttpResponse("Invalid filter: " + "; ".join(
+        return HttpResponse(_("Invalid filter:") + " " + "; ".join(
             f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
         ), status=400, content_type="text/plain; charset=utf-8")
     audit.record(AuditEvent.Action.AUDIT_EXPORT, actor=Actor.from_request(request), detail={"filters": form.active_filters()})

@@ -17,6 +17,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from evaluation.audit import Actor
 from evaluation.models import Assessment, AuditEvent, Patient, Signature
@@ -60,6 +62,11 @@ def clinical(outcome: Outcome) -> dict[str, Outcome]:
     return {"anonymous": TO_LOGIN, "clinician": outcome, "template_admin": FORBIDDEN, "superuser": outcome}
 
 
+def authoring(outcome: Outcome) -> dict[str, Outcome]:
+    """The template workspace: template admins and superusers in, clinicians refused, strangers sent to sign in."""
+    return {"anonymous": TO_LOGIN, "clinician": FORBIDDEN, "template_admin": outcome, "superuser": outcome}
+
+
 def audit(outcome: Outcome) -> dict[str, Outcome]:
     return {"anonymous": TO_LOGIN, "clinician": FORBIDDEN, "template_admin": outcome, "superuser": outcome}
 
@@ -81,12 +88,33 @@ def _answers(objects: dict[str, Any]) -> dict[str, Any]:
     return {"revision": str(objects["draft"].revision), "cramps": "yes"}
 
 
+_TO_WORKSPACE = Outcome(302, "/authoring/versions/1/")
+AUTHORING_RULES: dict[str, Rule] = {
+    "evaluation:authoring:index": Rule("get", None, authoring(ok("Checklist templates"))),
+    "evaluation:authoring:workspace": Rule("get", None, authoring(ok("Sections"))),
+    "evaluation:authoring:section": Rule("get", None, authoring(ok("Questions"))),
+    "evaluation:authoring:rules": Rule("get", None, authoring(ok("Fires when"))),
+    "evaluation:authoring:cases": Rule("get", None, authoring(ok("Test cases"))),
+    "evaluation:authoring:preview": Rule("get", None, authoring(ok("Show suggestions"))),
+    "evaluation:authoring:retire": Rule("get", None, authoring(ok("Replacement for new assessments"))),
+    **{f"evaluation:authoring:{name}": Rule("get", None, authoring(_TO_WORKSPACE))
+       for name in ("item_create", "item", "rule_create", "rule", "case", "publish")},
+    "evaluation:authoring:clone": Rule("post", None, authoring(Outcome(302, "/authoring/versions/")),
+                                       state_changing=True),
+    **{f"evaluation:authoring:{name}": Rule("post", None, authoring(_TO_WORKSPACE), state_changing=True)
+       for name in ("section_move", "section_delete", "item_move", "item_delete", "rule_delete", "case_delete")},
+}
+# Authoring pages whose POST is their form's submit. Their CSRF refusal, as the template admins who may use
+# them, is tested in tests/authoring/test_csrf.py (the CSRF tests here post as a clinician).
+AUTHORING_FORM_PAGES = {f"evaluation:authoring:{name}" for name in (
+    "workspace", "section", "item_create", "item", "rule_create", "rule", "case", "preview", "publish", "retire")}
+
 RULES: dict[str, Rule] = {
     "login": Rule("get", None, {"anonymous": ok('name="password"'), "clinician": Outcome(302, "/"),
                                 "template_admin": Outcome(302, "/"), "superuser": Outcome(302, "/")}),
     "logout": Rule("post", None, {role: Outcome(302, LOGIN_URL) for role in ROLES}, state_changing=True),
     "evaluation:home": Rule("get", None, {"anonymous": TO_LOGIN, "clinician": Outcome(302, "/patients/"),
-                                          "template_admin": Outcome(302, "/admin/evaluation/templateversion/"),
+                                          "template_admin": Outcome(302, "/authoring/"),
                                           "superuser": Outcome(302, "/patients/")}),
     "evaluation:patient_list": Rule("get", None, clinical(ok("MUÑOZ"))),
     "evaluation:patient_access_log": Rule("get", "patient", clinical(ok("Who accessed this record"))),
@@ -95,18 +123,44 @@ RULES: dict[str, Rule] = {
     "evaluation:patient_edit": Rule("get", "patient", clinical(ok("Edit patient details"))),
     "evaluation:assessment_create": Rule("post", "patient", clinical(Outcome(302, "/assessments/")),
                                          data=_new_assessment, state_changing=True),
-    "evaluation:assessment_detail": Rule("get", "draft", clinical(ok("Assessment of"))),
+    "evaluation:assessment_detail": Rule("get", "draft", clinical(ok("assessment, "))),
     "evaluation:assessment_edit": Rule("get", "draft", clinical(ok('name="symptom_weeks"'))),
+    "evaluation:assessment_autosave": Rule("post", "draft", clinical(ok('"saved": true')), data=_answers,
+                                           state_changing=True),
     "evaluation:assessment_suggest": Rule("post", "draft", clinical(ok("still unanswered")), data=_answers),
     "evaluation:assessment_review": Rule("get", "draft", clinical(ok("Review and sign"))),
     "evaluation:assessment_sign": Rule("post", "draft", clinical(Outcome(400, "re-enter your password to sign")),
                                        data=_answers, state_changing=True),
     "evaluation:assessment_amend": Rule("get", "signed", clinical(ok("Amend the signed assessment"))),
-    "evaluation:assessment_revision": Rule("get", "signed", clinical(ok("Assessment of"))),
+    "evaluation:assessment_revision": Rule("get", "signed", clinical(ok("assessment, "))),
     "evaluation:assessment_pdf": Rule("get", "signed", clinical(ok("%PDF"))),
     "evaluation:assessment_handout": Rule("get", "signed", clinical(ok("%PDF"))),
+    # The session's time left (a poll that does not extend it) and "stay signed in" (which does): JSON for any role.
+    "evaluation:session_status": Rule("get", None, {"anonymous": ok('"signed_in": false'),
+                                                    **{role: ok('"signed_in": true') for role in ROLES[1:]}}),
+    "evaluation:session_keepalive": Rule("post", None, {"anonymous": Outcome(401, '"signed_in": false'),
+                                                        **{role: ok('"signed_in": true') for role in ROLES[1:]}}),
+    # The JavaScript strings in the page's language, for any role: the sign-in page loads them too.
+    "javascript-catalog": Rule("get", None, {role: ok("django.catalog") for role in ROLES}),
     "evaluation:audit_list": Rule("get", None, audit(ok("Audit trail"))),
     "evaluation:audit_csv": Rule("get", None, audit(ok("at,username,action"))),
+    # The authoring workspace. Int ids are 1: the published default template and its first parts, so every
+    # page that changes a draft sends the user back to the version's workspace, unchanged.
+    **AUTHORING_RULES,
+    # Each signed-in person's own account, whatever their role.
+    "accounts:account": Rule("get", None, {"anonymous": TO_LOGIN, **{role: ok("My account") for role in ROLES[1:]}}),
+    "accounts:password_change": Rule("get", None, {"anonymous": TO_LOGIN,
+                                                   **{role: ok('name="old_password"') for role in ROLES[1:]}}),
+    "accounts:language": Rule("post", None, {"anonymous": TO_LOGIN, **{role: Outcome(400) for role in ROLES[1:]}},
+                              state_changing=True),
+    # The authenticator for signing: a new secret (redirects to the account page), its confirmation and its
+    # removal (an empty post is a form error).
+    "accounts:two_factor_enrol": Rule("post", None, {"anonymous": TO_LOGIN,
+                                                     **{role: Outcome(302, "/accounts/") for role in ROLES[1:]}},
+                                      state_changing=True),
+    **{f"accounts:two_factor_{name}": Rule("post", None, {"anonymous": TO_LOGIN,
+                                                          **{role: Outcome(400) for role in ROLES[1:]}},
+                                           state_changing=True) for name in ("confirm", "remove")},
 }
 
 # ---------------------------------------------------------------- URL discovery
@@ -121,7 +175,9 @@ def discover(patterns: list[Any] | None = None, namespace: str = "",
     for entry in patterns:
         here = {**converters, **getattr(entry.pattern, "converters", {})}
         if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
+            # The admin has its own permission system; the interop URLs (API, FHIR, CDS Hooks, export)
+            # answer tokens and JSON, and have their own matrix in tests/interop/test_docs_and_access.py.
+            if entry.namespace in ("admin", "interop"):
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             found.update(discover(entry.url_patterns, inner, here))
@@ -137,7 +193,7 @@ def url_for(name: str, converters: dict[str, Any], target: Any, *, missing: bool
         if isinstance(converter, UUIDConverter):
             kwargs[param] = uuid.uuid4() if missing else target.pk
         elif isinstance(converter, IntConverter):
-            kwargs[param] = 1
+            kwargs[param] = 999_999 if missing else 1
         else:
             raise AssertionError(f"{name}: no value for {param} ({type(converter).__name__}); extend url_for")
     return reverse(name, kwargs=kwargs)
@@ -214,7 +270,8 @@ def test_it_answers_404_for_a_revision_that_was_never_signed(clients, objects):
 
 # Pages whose POST is their form's submit (covered by the CSRF tests below).
 FORM_PAGES = {"login", "evaluation:patient_list", "evaluation:patient_create", "evaluation:patient_edit", "evaluation:assessment_edit",
-              "evaluation:assessment_review", "evaluation:assessment_amend"}
+              "evaluation:assessment_review", "evaluation:assessment_amend", "accounts:password_change",
+              *AUTHORING_FORM_PAGES}
 
 
 def test_it_refuses_get_on_post_only_urls_and_post_on_read_only_urls(clients, objects):
@@ -246,6 +303,12 @@ def _state(objects: dict[str, Any]) -> Any:
             patient.family_name)
 
 
+def _current_code() -> dict[str, Any]:
+    """The code an authenticator app would show now for the device being enrolled (none yet: any code)."""
+    device = TOTPDevice.objects.filter(confirmed=False).first()
+    return {"code": f"{totp(device.bin_key):06d}" if device else "000000"}
+
+
 def _state_changing_posts(objects: dict[str, Any]) -> list[tuple[str, Callable[[], dict[str, Any]]]]:
     """A valid submission for every URL that writes; each would succeed with a CSRF token.
 
@@ -268,9 +331,17 @@ def _state_changing_posts(objects: dict[str, Any]) -> list[tuple[str, Callable[[
         (reverse("evaluation:patient_edit", args=[patient.pk]), lambda: {**person, "mrn": patient.mrn}),
         (reverse("evaluation:assessment_create", args=[patient.pk]), lambda: {"version": objects["version"].pk}),
         (reverse("evaluation:assessment_edit", args=[draft.pk]), lambda: {"revision": revision(), "cramps": "yes"}),
+        (reverse("evaluation:assessment_autosave", args=[draft.pk]), lambda: {"revision": revision(), "cramps": "yes"}),
         (reverse("evaluation:assessment_review", args=[draft.pk]), decisions),
         (reverse("evaluation:assessment_sign", args=[draft.pk]), lambda: {**decisions(), "password": PASSWORD}),
         (reverse("evaluation:assessment_amend", args=[signed.pk]), lambda: {"reason": "forged"}),
+        (reverse("accounts:language"), lambda: {"language": "en"}),
+        (reverse("accounts:two_factor_enrol"), dict),
+        (reverse("accounts:two_factor_confirm"), _current_code),
+        (reverse("accounts:two_factor_remove"), lambda: {"password": PASSWORD}),
+        # Last but one: after it, signing with PASSWORD would no longer be possible.
+        (reverse("accounts:password_change"), lambda: {"old_password": PASSWORD, "new_password1": "forged-new-pass-77",
+                                                       "new_password2": "forged-new-pass-77"}),
         (reverse("logout"), dict),
     ]
 
@@ -278,6 +349,8 @@ def _state_changing_posts(objects: dict[str, Any]) -> list[tuple[str, Callable[[
 def test_it_has_a_csrf_case_for_every_writing_url_and_every_form_page(objects):
     urls = {url for url, _ in _state_changing_posts(objects)}
     for name, converters in discover().items():
+        if name in AUTHORING_RULES:
+            continue  # tests/authoring/test_csrf.py
         if RULES[name].state_changing or (name in FORM_PAGES and name != "login"):
             assert url_for(name, converters, objects.get(RULES[name].target)) in urls, name
 
@@ -316,12 +389,16 @@ def test_it_accepts_the_same_posts_with_a_token(objects, clinician):
             # The draft is incomplete: signing refuses in words (and keeps the decisions), which is not CSRF.
             assert response.status_code == 400 and "Not signed yet" in response.content.decode(), url
             continue
+        if url == reverse("evaluation:assessment_autosave", args=[objects["draft"].pk]):
+            assert response.status_code == 200 and response.json()["saved"] is True, url
+            continue
         assert response.status_code == 302, (url, response.status_code)
         if url == reverse("logout"):
             break
     after = _counts()
     assert after["Patient"] == before["Patient"] + 1
-    assert after["Assessment"] == before["Assessment"] + 1
+    # The patient already has a draft: "Start assessment" continues it rather than making a second one.
+    assert after["Assessment"] == before["Assessment"]
     assert Patient.objects.get(pk=objects["patient"].pk).family_name == "Forged"
     assert Assessment.objects.get(pk=objects["draft"].pk).answers == {"cramps": True}
     assert Assessment.objects.get(pk=objects["signed"].pk).status == Assessment.Status.DRAFT  # amendment started

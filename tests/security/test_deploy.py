@@ -45,10 +45,18 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 # ---------------------------------------------------------------- production settings
 
 
-def test_it_passes_check_deploy_with_production_settings():
+def write_static_manifest(folder: Path) -> Path:
+    """What collectstatic leaves for the manifest check (test_static_manifest runs the real thing's absence)."""
+    (folder / "staticfiles.json").write_text(json.dumps({"paths": {"css/app.css": "css/app.0123456789ab.css"},
+                                                         "version": "1.1", "hash": "0123456789ab"}))
+    return folder
+
+
+def test_it_passes_check_deploy_with_production_settings(tmp_path):
+    env = {**production_env(), "DJANGO_STATIC_ROOT": str(write_static_manifest(tmp_path))}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=PROJECT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

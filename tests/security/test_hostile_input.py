@@ -145,7 +145,9 @@ def test_it_escapes_template_labels_in_the_admin_preview(client, template_admin,
         TRIED["escaping"] += 1
 
 
-def test_it_escapes_user_typed_text_in_the_audit_viewer(client, template_admin, clinician):
+def test_it_escapes_user_typed_text_in_the_audit_viewer(client, template_admin, clinician, django_user_model):
+    # A failed sign-in keeps the typed name only when an account has it (accounts.signin), so one has.
+    django_user_model.objects.create_user(username=PAYLOAD, password="irrelevant-password-123")
     client.post(reverse("login"), {"username": PAYLOAD, "password": "x"})
     client.force_login(template_admin)
     response = client.get(reverse("evaluation:audit_list"))

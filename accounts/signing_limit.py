@@ -1,0 +1,73 @@
+"""Signing's own password check and its own limit, apart from the sign-in limits.
+
+Signing an assessment is a re-authentication, but it does not go through
+``authenticate`` and django-axes: a wrong signing password never counts towards
+the sign-in lockout, and a sign-in lock (on another address, or this one) never
+stops signing. Instead wrong signing passwords (and wrong authenticator codes)
+are counted per user in Django's cache (local memory, or Redis with
+``REDIS_URL``): ``SIGNING_FAILURE_LIMIT`` of them within ``SIGNING_COOLOFF_TIME``
+of the first pause signing for that user until the window ends. The pause is
+recorded once in the audit trail, by the failure that reaches the limit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from evaluation.audit import Action, Actor, record
+
+_COUNT_KEY = "signing-failures:{}"
+_UNTIL_KEY = "signing-window:{}"
+
+
+def _window_seconds() -> int:
+    return max(int(settings.SIGNING_COOLOFF_TIME.total_seconds()), 1)
+
+
+@sensitive_variables("password")
+def password_confirms(user: Any, password: str) -> bool:
+    """The signer's own password, checked against the account without the sign-in machinery."""
+    return bool(password) and user.is_active and user.check_password(password)
+
+
+def paused_until(user: Any) -> datetime.datetime | None:
+    """When signing resumes for ``user``, or None when it is not paused."""
+    if (cache.get(_COUNT_KEY.format(user.pk)) or 0) < settings.SIGNING_FAILURE_LIMIT:
+        return None
+    until = cache.get(_UNTIL_KEY.format(user.pk))
+    if until is None:
+        return timezone.now() + settings.SIGNING_COOLOFF_TIME
+    return datetime.datetime.fromtimestamp(until, tz=datetime.UTC)
+
+
+def record_failure(request: HttpRequest, user: Any, reason: str) -> datetime.datetime | None:
+    """Count one wrong signing password or code; when signing is now paused, until when."""
+    timeout = _window_seconds()
+    cache.add(_UNTIL_KEY.format(user.pk), (timezone.now() + settings.SIGNING_COOLOFF_TIME).timestamp(), timeout)
+    cache.add(_COUNT_KEY.format(user.pk), 0, timeout)
+    try:
+        failures = cache.incr(_COUNT_KEY.format(user.pk))
+    except ValueError:  # the key expired between add and incr: a new window
+        cache.set(_COUNT_KEY.format(user.pk), 1, timeout)
+        failures = 1
+    until = paused_until(user)
+    if failures == settings.SIGNING_FAILURE_LIMIT and until is not None:
+        # A dedicated audit action would need a migration of the evaluation app; until then the
+        # pause is a failed (re-)authentication, told apart by its detail.
+        record(Action.LOGIN_FAILED, actor=Actor.from_request(request), obj=user, detail={
+            "step": "signing", "signing_paused_until": until.isoformat(timespec="seconds"),
+            "failures": failures, "last_reason": reason,
+        })
+    return until
+
+
+def reset(user: Any) -> None:
+    """A successful signing check starts the count afresh."""
+    cache.delete_many([_COUNT_KEY.format(user.pk), _UNTIL_KEY.format(user.pk)])
