@@ -1,0 +1,1 @@
+"""The research and audit CSV of signed assessments."""
