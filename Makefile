@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test setup lint browser-deps clean
+.PHONY: run test setup lint browser-deps clean messages
+
+# The Spanish catalogues (locale/) compiled to .mo files, which are build products; needs GNU gettext.
+COMPILE_MESSAGES := DJANGO_DEBUG=True $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +19,7 @@ $(STAMP): requirements.txt
 setup: $(STAMP)
 
 run: $(STAMP)
+	$(COMPILE_MESSAGES)
 	DJANGO_DEBUG=True $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=True $(PY) manage.py load_default_template
 	DJANGO_DEBUG=True $(PY) manage.py demo_data
@@ -24,7 +28,13 @@ run: $(STAMP)
 	DJANGO_DEBUG=True $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
+	$(COMPILE_MESSAGES)
 	DJANGO_DEBUG=True $(PY) -m pytest $(PYTEST_ARGS)
+
+# After marking new strings: add them to the catalogues, then translate them there (see README, Languages).
+messages: $(STAMP)
+	DJANGO_DEBUG=True $(PY) manage.py makemessages -l es --no-location --ignore=staticfiles --ignore=tests --ignore=benchmarks --ignore=scripts
+	DJANGO_DEBUG=True $(PY) manage.py makemessages -l es -d djangojs --no-location --ignore=staticfiles --ignore=static/vendor --ignore=tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -100,23 +100,39 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # TOTP second factor (accounts/two_factor.py); only its device models are used, no middleware.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "evaluation",
+    "accounts",
+    "interop",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions and before common, as Django's documentation asks: the language of a page
+    # for someone not signed in comes from the browser (Accept-Language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, so its response phase runs last and sees the final user.
+    "evaluation.middleware.PrivateNoStoreMiddleware",
+    # A signed-in user's pages follow the language chosen on their account page.
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, because it tells the user why they were signed out. It
     # still signs out before any view runs: LoginRequiredMiddleware checks in
     # process_view, which comes after every middleware's request phase.
     "evaluation.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last, as its documentation asks, so it sees the final response.
@@ -151,8 +167,23 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A connection the database dropped (restart, fail-over, idle timeout) is
+        # checked and replaced before a request uses it, instead of a 500.
+        conn_health_checks=True,
     )
 }
+# PostgreSQL's default planner cost for a random page read (4) assumes spinning disks: with it a name
+# search scans the whole patient table instead of using the trigram index. 1.1 suits SSDs and a
+# cached table; set DATABASE_RANDOM_PAGE_COST empty to leave the server's own setting.
+_RANDOM_PAGE_COST = env_str("DATABASE_RANDOM_PAGE_COST", "1.1").strip()
+if _RANDOM_PAGE_COST and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    try:
+        if float(_RANDOM_PAGE_COST) <= 0:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DATABASE_RANDOM_PAGE_COST={_RANDOM_PAGE_COST!r} is not a positive number.") from None
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={_RANDOM_PAGE_COST}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -162,7 +193,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The interface languages (catalogues in locale/); a user picks one on their account page.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates and numbers as in the clinic's own country (config/formats/en), Spanish as Django has them.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 try:
     import zoneinfo
@@ -175,7 +211,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes, and where production serves from (its manifest must exist there).
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -192,7 +229,19 @@ LOGOUT_REDIRECT_URL = "login"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Sessions: stored in the database so several stateless hosts can share them.
+# Cache and sessions: with REDIS_URL set (several hosts), both live in Redis through
+# Django's built-in backend; without it, sessions stay in the database (shared by
+# every host) and the cache is per process. Either way a read never writes the
+# session: the middleware refreshes its last-seen mark at most once a minute.
+REDIS_URL = env_str("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://.")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_INACTIVITY_TIMEOUT = timedelta(minutes=env_int("SESSION_INACTIVITY_MINUTES", 15, minimum=1))
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())
@@ -200,18 +249,34 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Sign-in protection (django-axes): lock a username after repeated failures.
+# Sign-in protection (django-axes, see accounts/throttle.py). Failures lock the pair
+# (username, client address), never the username alone, so a stranger cannot lock a
+# clinician out from elsewhere; each address also has its own, higher limit over all
+# usernames, which stops password spraying without one person's typos locking out a
+# whole clinic behind one shared address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Lock per username, not per address: a clinic behind one NAT address would
-# otherwise be locked out wholesale by one person's typos, and per-username
-# locking already stops password guessing from rotating addresses.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttle.PairAndAddressHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# The same client address as the audit trail (behind a proxy, the one it appended).
+AXES_CLIENT_IP_CALLABLE = "evaluation.audit.client_address"
+# A refused attempt is not counted again, so a flood while locked writes nothing and
+# the lock ends one cool-off after the last counted failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+
+# Signing re-checks the password with its own limit (accounts/signing_limit.py), counted in the
+# cache per user: this many wrong signing passwords or codes pause signing, never signing in.
+SIGNING_FAILURE_LIMIT = env_int("SIGNING_FAILURE_LIMIT", 5, minimum=1)
+SIGNING_COOLOFF_TIME = timedelta(minutes=env_int("SIGNING_COOLOFF_MINUTES", 15, minimum=1))
+# Signing also asks for a current code from an authenticator enrolled on the account page.
+REQUIRE_2FA_FOR_SIGNING = env_bool("REQUIRE_2FA_FOR_SIGNING", False)
+OTP_TOTP_ISSUER = "Clinician checklist"
 
 # Security headers. Production turns on the transport-level settings.
 X_FRAME_OPTIONS = "DENY"
@@ -243,6 +308,41 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# The JSON API (interop app). JSON only: the browsable API needs inline script, which the CSP forbids.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens first, so an unauthenticated request gets 401 with WWW-Authenticate: Bearer.
+        "interop.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "interop.api.errors.Pagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "interop.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fasciculation and cramp checklist API",
+    "DESCRIPTION": "Patients, assessments, suggestions and template versions; FHIR R4 export and CDS Hooks.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "evaluation.models.Assessment.Status",
+        "TemplateVersionStatusEnum": "evaluation.models.TemplateVersion.Status",
+    },
+    # Swagger UI from the drf-spectacular-sidecar package, served as our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to the public validator service: clinics run offline and the CSP forbids it.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False},
 }
 
 LOGGING = {

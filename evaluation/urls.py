@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import assessments, audit, patients, reports, signing
+from .views import assessments, audit, autosave, patients, reports, session, signing
 
 app_name = "evaluation"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/<uuid:pk>/assessments/new/", assessments.assessment_create, name="assessment_create"),
     path("assessments/<uuid:pk>/", assessments.assessment_detail, name="assessment_detail"),
     path("assessments/<uuid:pk>/edit/", assessments.assessment_edit, name="assessment_edit"),
+    path("assessments/<uuid:pk>/autosave/", autosave.assessment_autosave, name="assessment_autosave"),
     path("assessments/<uuid:pk>/suggestions/", assessments.assessment_suggest, name="assessment_suggest"),
     path("assessments/<uuid:pk>/review/", signing.assessment_review, name="assessment_review"),
     path("assessments/<uuid:pk>/sign/", signing.assessment_sign, name="assessment_sign"),
@@ -22,6 +23,9 @@ urlpatterns = [
          name="assessment_revision"),
     path("assessments/<uuid:pk>/summary.pdf", reports.assessment_pdf, name="assessment_pdf"),
     path("assessments/<uuid:pk>/handout.pdf", reports.assessment_handout, name="assessment_handout"),
+    path("session/status/", session.session_status, name="session_status"),
+    path("session/keepalive/", session.session_keepalive, name="session_keepalive"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit.csv", audit.audit_csv, name="audit_csv"),
+    path("authoring/", include("evaluation.authoring.urls")),
 ]

@@ -10,6 +10,7 @@ import datetime
 import itertools
 from typing import Any
 
+from django.test import TestCase
 from django.urls import reverse
 
 from evaluation.audit import Actor
@@ -45,9 +46,11 @@ def sign(assessment: Assessment, user: Any, answers: dict[str, Any] | None = Non
     """Save answers (if given), order every suggestion, and sign."""
     if answers is not None:
         assessment = save(assessment, user, answers)
-    outcome = assessment_services.assessment_sign(
-        assessment=assessment, actor=Actor(user), expected_revision=assessment.revision,
-        decisions=Decisions.ordering_everything(assessment.evaluate()))
+    # The test's transaction never commits; run what signing leaves for after its commit (storing the PDFs).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        outcome = assessment_services.assessment_sign(
+            assessment=assessment, actor=Actor(user), expected_revision=assessment.revision,
+            decisions=Decisions.ordering_everything(assessment.evaluate()))
     assert outcome.signed, outcome.problems
     return outcome.signature
 
@@ -90,7 +93,8 @@ def sign_through_view(client: Any, assessment: Assessment) -> Any:
     assessment.refresh_from_db()
     data = {f"decision__{key_of(rec)}": "ordered" for rec in assessment.evaluate().needing_decision()}
     data.update({"revision": str(assessment.revision), "password": PASSWORD, "sign": "1"})
-    return client.post(reverse("evaluation:assessment_sign", args=[assessment.pk]), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # as after the signing request's commit
+        return client.post(reverse("evaluation:assessment_sign", args=[assessment.pk]), data)
 
 
 def decision_keys(evaluation: Any) -> list[str]:

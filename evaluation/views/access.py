@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..models import Assessment, Patient
@@ -22,12 +23,12 @@ READ_AUDIT = "evaluation.view_auditevent"
 def get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
     patient = selectors.patients_for_user(request.user).filter(pk=pk).first()
     if patient is None:
-        raise Http404("No such patient.")
+        raise Http404(_("No such patient."))
     return patient
 
 
 def get_assessment_for_user(request: HttpRequest, pk: Any) -> Assessment:
     assessment = selectors.assessments_for_user(request.user).filter(pk=pk).first()
     if assessment is None:
-        raise Http404("No such assessment.")
+        raise Http404(_("No such assessment."))
     return assessment

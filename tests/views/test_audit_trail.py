@@ -16,6 +16,7 @@ from django.utils import timezone
 from evaluation.audit import Actor
 from evaluation.models import Assessment, AuditEvent, Patient, TemplateVersion
 from evaluation.services import assessments as assessment_services
+from evaluation.services import templates as template_services
 from tests.factories import PASSWORD, case_answers, decision_keys, form_data, sign_through_view
 
 Action = AuditEvent.Action
@@ -143,8 +144,14 @@ def test_it_records_template_clone_publish_retire_export_and_import(client, temp
     client.force_login(template_admin)
     client.post(reverse("admin:evaluation_templateversion_clone", args=[version.pk]))
     draft = TemplateVersion.objects.get(status=TemplateVersion.Status.DRAFT)
-    client.post(reverse("admin:evaluation_templateversion_publish", args=[draft.pk]))
-    client.post(reverse("admin:evaluation_templateversion_retire", args=[draft.pk]))
+    # Publishing and retiring ask for confirmation, in the authoring workspace. Another template stays
+    # published, so retiring needs no replacement.
+    other = version.to_document()
+    other["template"] = {"slug": "other-checklist", "title": "Other checklist"}
+    template_services.template_publish(version=template_services.template_import(document=other, actor=Actor()),
+                                       actor=Actor())
+    client.post(reverse("evaluation:authoring:publish", args=[draft.pk]), {"confirm": "on"})
+    client.post(reverse("evaluation:authoring:retire", args=[draft.pk]), {"confirm": "on"})
     exported = client.get(reverse("admin:evaluation_templateversion_export", args=[version.pk]))
     upload = SimpleUploadedFile("template.json", exported.content, content_type="application/json")
     client.post(reverse("admin:evaluation_templateversion_import"), {"file": upload})

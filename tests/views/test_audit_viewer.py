@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.signin import fingerprint
 from evaluation.audit import shown_detail
 from evaluation.models import AuditEvent
 from tests.factories import form_data
@@ -102,12 +103,13 @@ def test_it_keeps_plain_details_for_a_template_admin(template_admin, clinician, 
 
     details = _csv_details(template_admin)
 
-    assert {"username": "mistyped-name"} in details
+    # A name that is no account is kept only as a keyed fingerprint (accounts.signin); both keys are plain.
+    assert {"username": "unknown user", "fingerprint": fingerprint("mistyped-name")} in details
     assert {"decisions": {"cpk": "ordered", "emg": "declined"}, "added": 1} in details
     assert {"version": assessment.version.label, "from_previous": False} in details
     assert {"fields": []} not in details  # nothing invented
     page = _page(template_admin)
-    assert "mistyped-name" in page and "&quot;emg&quot;: &quot;declined&quot;" in page
+    assert "unknown user" in page and "&quot;emg&quot;: &quot;declined&quot;" in page
 
 
 def test_it_hides_an_unknown_detail_key_from_a_template_admin(template_admin, superuser, clinician):
