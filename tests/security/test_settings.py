@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.security.test_deploy import write_static_manifest
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "-production-secret-key-for-tests-0123456789"
 
@@ -41,8 +43,11 @@ def test_it_refuses_to_serve_until_debug_is_set_explicitly():
     assert "Set DJANGO_DEBUG before serving: False in production" in result.stderr
 
 
-def test_it_serves_in_production_mode_when_configured():
-    result = serve(DJANGO_DEBUG="False", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="clinic.example.org")
+def test_it_serves_in_production_mode_when_configured(tmp_path):
+    # Production serves only with collectstatic's manifest (see test_static_manifest.py).
+    static_root = write_static_manifest(tmp_path)
+    result = serve(DJANGO_DEBUG="False", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="clinic.example.org",
+                   DJANGO_STATIC_ROOT=str(static_root))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "serving"
 

@@ -144,7 +144,9 @@ def test_it_runs_the_same_number_of_queries_for_10_or_300_patients(clinician_cli
     for patient in Patient.objects.filter(assessments__isnull=True)[:40]:
         make_assessment(patient, version, clinician)
     assert list_queries(clinician_client, query) == small
-    assert small <= 11  # an exact MRN costs one look-up more; nothing grows with the register
+    # An exact MRN costs one look-up more, and the audit event's chain one read of its last hash;
+    # nothing grows with the register.
+    assert small <= 12
 
 
 def test_it_counts_visits_for_the_page_only_and_never_groups_for_the_pager(clinician_client, clinician):
