@@ -7,8 +7,8 @@ PORT ?= 8000
 
 .PHONY: run test setup lint browser-deps clean messages
 
-# The Spanish catalogues (locale/) compiled to .mo files, which are build products; needs GNU gettext.
-COMPILE_MESSAGES := DJANGO_DEBUG=True $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles
+# The Spanish catalogues (locale/) compiled to .mo files, which are build products (pure Python: no system gettext).
+COMPILE_MESSAGES := $(PY) scripts/compile_messages.py
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
