@@ -20,6 +20,7 @@ from django.urls.converters import IntConverter, UUIDConverter
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from evaluation import models
 from evaluation.audit import Actor
 from evaluation.models import Assessment, AuditEvent, Patient, Signature
 from evaluation.services import assessments as assessment_services
@@ -88,7 +89,7 @@ def _answers(objects: dict[str, Any]) -> dict[str, Any]:
     return {"revision": str(objects["draft"].revision), "cramps": "yes"}
 
 
-_TO_WORKSPACE = Outcome(302, "/authoring/versions/1/")
+_TO_WORKSPACE = Outcome(302, "/authoring/versions/")  # the draft made from the version
 AUTHORING_RULES: dict[str, Rule] = {
     "evaluation:authoring:index": Rule("get", None, authoring(ok("Checklist templates"))),
     "evaluation:authoring:workspace": Rule("get", None, authoring(ok("Sections"))),
@@ -186,6 +187,17 @@ def discover(patterns: list[Any] | None = None, namespace: str = "",
     return found
 
 
+# Integer path parameters: the first row of the default template (revision numbers start at 1). Looked up,
+# not assumed to be 1: on PostgreSQL a reused test database's sequences do not start again.
+_INT_TARGETS = {"pk": models.TemplateVersion, "section_pk": models.Section, "item_pk": models.Item,
+                "rule_pk": models.Rule, "case_pk": models.TemplateCase}
+
+
+def _first_id(param: str) -> int:
+    model = _INT_TARGETS.get(param)
+    return model.objects.order_by("pk").values_list("pk", flat=True).first() if model else 1
+
+
 def url_for(name: str, converters: dict[str, Any], target: Any, *, missing: bool = False) -> str:
     """Fill each converter with a real id of ``target`` (or one that does not exist, with missing=True)."""
     kwargs: dict[str, Any] = {}
@@ -193,7 +205,7 @@ def url_for(name: str, converters: dict[str, Any], target: Any, *, missing: bool
         if isinstance(converter, UUIDConverter):
             kwargs[param] = uuid.uuid4() if missing else target.pk
         elif isinstance(converter, IntConverter):
-            kwargs[param] = 999_999 if missing else 1
+            kwargs[param] = 999_999 if missing else _first_id(param)
         else:
             raise AssertionError(f"{name}: no value for {param} ({type(converter).__name__}); extend url_for")
     return reverse(name, kwargs=kwargs)

@@ -144,9 +144,9 @@ def test_it_runs_the_same_number_of_queries_for_10_or_300_patients(clinician_cli
     for patient in Patient.objects.filter(assessments__isnull=True)[:40]:
         make_assessment(patient, version, clinician)
     assert list_queries(clinician_client, query) == small
-    # An exact MRN costs one look-up more, and the audit event's chain one read of its last hash;
-    # nothing grows with the register.
-    assert small <= 12
+    # An exact MRN costs one look-up more, and the audit event's chain one read of its last hash (and, on
+    # PostgreSQL, its advisory lock); nothing grows with the register.
+    assert small <= 12 + (connection.vendor == "postgresql")
 
 
 def test_it_counts_visits_for_the_page_only_and_never_groups_for_the_pager(clinician_client, clinician):
@@ -199,6 +199,11 @@ def test_it_serves_name_fragments_from_the_trigram_index(db):
 def test_it_shows_a_large_registers_estimated_size_without_counting_it(clinician_client, monkeypatch):
     bulk_patients(60)
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_userbyid(relowner) = current_user FROM pg_class WHERE relname = %s",
+                       ["evaluation_patient"])
+        if not cursor.fetchone()[0]:
+            # The runtime role owns no table, so it cannot ANALYZE; in service autovacuum keeps the estimate.
+            pytest.skip("only the table's owner can refresh the planner's estimate")
         cursor.execute("ANALYZE evaluation_patient")
     monkeypatch.setattr(selectors, "ESTIMATE_ABOVE", 50)
     clinician_client.post(LIST, {"q": ""})
