@@ -156,6 +156,8 @@ def test_it_takes_a_change_from_a_new_draft_to_the_clinicians_form(page: Page) -
     _publish_through_the_review(page, base)
     assert newest_published_version().label == new
     page.get_by_role("button", name="Sign out").click()
+    # Let the sign-out land on the sign-in page before going there again, or the browser aborts it.
+    expect(page.get_by_label("Username")).to_be_visible()
 
     # A clinician's new assessment uses version 2: the new question, and the rule firing live.
     _sign_in(page)
