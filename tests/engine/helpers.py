@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,21 @@ def broken(mutate: Callable[[dict[str, Any]], Any]) -> list[str]:
     document = copy.deepcopy(DOCUMENT)
     mutate(document)
     return engine.validate_template(document)
+
+
+def unquoted_passages(document: dict) -> list | None:
+    """(rule code, heading or fragment) for every cited passage not verbatim in the source document;
+    None when the source document is not beside this checkout."""
+    texts = [p.read_text(encoding="utf-8") for p in SOURCE_CANDIDATES if p.exists()]
+    if not texts:
+        return None
+    source = " ".join(" ".join(texts).split())
+    headings = set(re.findall(r"^(.+\?)$", "\n".join(texts), re.M))
+    faults = []
+    for rule in document["rules"]:
+        for passage in [rule["source"], *rule["source"].get("also", [])]:
+            if passage["section"] not in headings:
+                faults.append((rule["code"], passage["section"]))
+            faults.extend((rule["code"], fragment) for fragment in
+                          (f.strip().lstrip("- ") for f in passage["quote"].split(" … ")) if fragment not in source)
+    return faults
