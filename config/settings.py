@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "evaluation.middleware.PrivateNoStoreMiddleware",
     # A signed-in user's pages follow the language chosen on their account page.
     "accounts.middleware.UserLanguageMiddleware",
+    # Then the machine interfaces (API, FHIR, CDS Hooks) follow the request's Accept-Language instead.
+    "interop.language.MachineLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, because it tells the user why they were signed out. It

@@ -189,8 +189,10 @@ def resolve_version(spec: str | None) -> TemplateVersion:
     return version
 
 
-def suggestions_for_case(case: Any, template: str | None = None) -> dict[str, Any]:
+def suggestions_for_case(case: Any, template: str | None = None, language: str | None = None) -> dict[str, Any]:
     """The ``suggest_workup`` contract for a case document ``{"answers": {...}, "context": {...}}``.
+
+    Titles, reasons and details are worded in ``language`` where the version has it (codes never change).
 
     ``context`` is optional: the patient's ``sex`` and ``age_years``; what is missing is unknown.
 
@@ -198,7 +200,7 @@ def suggestions_for_case(case: Any, template: str | None = None) -> dict[str, An
     """
     version = resolve_version(template)
     try:
-        compiled = version.compiled()
+        compiled = version.compiled(language)
     except engine.TemplateError as exc:
         raise ValueError(f"{version.label} is not a valid template: {exc}") from None
     answers = case.get("answers") if isinstance(case, dict) else None

@@ -98,8 +98,9 @@ class Assessment(models.Model):
         """The patient context rules may read: sex, and age in whole years on the visit date."""
         return self.patient.context_on(self.visit_date)
 
-    def evaluate(self) -> Evaluation:
-        return self.version.compiled().evaluate(self.answers, self.context)
+    def evaluate(self, language: str | None = None) -> Evaluation:
+        """The draft's answers evaluated; titles and reasons worded in ``language`` where translated."""
+        return self.version.compiled(language).evaluate(self.answers, self.context)
 
 
 class SignatureQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -42,7 +43,7 @@ class EvaluateView(APIView):
         body = EvaluateSerializer(data=request.data, context={"may_see_drafts": is_template_admin(request.user)})
         body.is_valid(raise_exception=True)
         version = body.validated_data["version"]
-        return Response(selectors.suggestions_for_case(case_of(body.validated_data), version.label))
+        return Response(selectors.suggestions_for_case(case_of(body.validated_data), version.label, get_language()))
 
 
 def versions_for(user: Any) -> QuerySet[TemplateVersion]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
 from rest_framework import serializers
 
 from evaluation import selectors
@@ -59,7 +60,7 @@ def assessment_detail(assessment: Assessment) -> tuple[dict[str, Any], Signature
         content = signed.content
         answers, output, decisions, missing = content["answers"], content["output"], content["decisions"], []
     else:
-        evaluation = assessment.evaluate()
+        evaluation = assessment.evaluate(get_language())
         answers, output, decisions = assessment.answers, evaluation.snapshot(), assessment.decisions
         missing = list(evaluation.missing_required)
     data = {

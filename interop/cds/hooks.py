@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from pydantic import ValidationError as FhirValidationError
 
 from evaluation import selectors
@@ -108,6 +109,6 @@ def suggestions_for_hook(slug: str, request: dict[str, Any]) -> tuple[TemplateVe
     if context:
         case["context"] = context
     try:
-        return version, selectors.suggestions_for_case(case, version.label)
+        return version, selectors.suggestions_for_case(case, version.label, get_language())
     except ValueError as exc:
         raise HookError({"prefetch": [str(exc)]}) from None

@@ -13,7 +13,9 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import get_language
 
+from evaluation.engine import localized
 from evaluation.models import TemplateVersion
 
 from .common import codings, questionnaire_id, questionnaire_url, validated
@@ -41,7 +43,8 @@ def shown_when_extension(base: str) -> str:
 class _Builder:
     def __init__(self, version: TemplateVersion, base: str):
         self.version, self.base = version, base
-        self.document = version.to_document()
+        self.language = get_language()
+        self.document = localized(version.to_document(), self.language)
         self.slug = self.document["template"]["slug"]
         self.items = {raw["code"]: raw for section in self.document["sections"] for raw in section["items"]}
 
@@ -51,6 +54,7 @@ class _Builder:
         return {
             "resourceType": "Questionnaire",
             "id": questionnaire_id(version),
+            "language": self.language,
             "url": questionnaire_url(self.base, version),
             "version": str(version.number),
             "name": "".join(part.capitalize() for part in self.slug.replace("_", "-").split("-") if part)

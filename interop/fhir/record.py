@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import get_language
 
 from evaluation import selectors
 from evaluation.models import Assessment, Signature
@@ -39,7 +40,7 @@ def _signed(assessment: Assessment, signature: Signature) -> Record:
 
 
 def _draft(assessment: Assessment) -> Record:
-    evaluation = assessment.evaluate()
+    evaluation = assessment.evaluate(get_language())
     author = assessment.updated_by or assessment.clinician
     authorship = Authorship("in-progress", assessment.updated_at.isoformat(),
                             author.get_full_name() or author.get_username(), author.get_username())

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from evaluation.engine import CompiledTemplate, ItemSpec
+from django.utils.translation import get_language
+
+from evaluation.engine import CompiledTemplate, ItemSpec, localized
 from evaluation.models import TemplateVersion
 
 from .common import questionnaire_url, validated
@@ -43,11 +45,12 @@ def answer_values(base: str, slug: str, item: ItemSpec, value: Any) -> list[dict
 
 def _groups(version: TemplateVersion, base: str, answers: dict[str, Any],
             context: dict[str, Any] | None) -> list[dict[str, Any]]:
-    compiled = version.compiled()
+    language = get_language()
+    compiled = version.compiled(language)
     visible, _ = compiled.visible_answers(answers, context)
     slug = version.template.slug
     groups = []
-    for section in version.to_document()["sections"]:
+    for section in localized(version.to_document(), language)["sections"]:
         items = [{"linkId": code, "text": compiled.items[code].label,
                   "answer": answer_values(base, slug, compiled.items[code], visible[code])}
                  for code in (raw["code"] for raw in section["items"]) if visible.get(code) is not None]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -69,7 +70,8 @@ def _record_etag(record: Record, patient: dict[str, Any], base: str) -> str | No
     """Weak: the same signed revision, patient details and base address give an equivalent resource."""
     if record.signature is None:
         return None
-    seed = f"{record.signature.content_hash}|{sorted(patient.items())}|{base}"
+    # The language too: item texts and displays follow Accept-Language, so each language is its own representation.
+    seed = f"{record.signature.content_hash}|{sorted(patient.items())}|{base}|{get_language()}"
     return f'W/"{hashlib.sha256(seed.encode()).hexdigest()[:40]}"'
 
 
