@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from evaluation.audit import Actor
@@ -59,7 +60,7 @@ class ClinicUserAdmin(UserAdmin):
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         user = self.get_object(request, unquote(id))
         if user is None:
-            raise Http404("No such user.")
+            raise Http404(_("No such user."))
         if not self.has_change_permission(request, user):
             raise PermissionDenied
         form = TemporaryPasswordForm(user, request.POST or None)
@@ -78,7 +79,7 @@ class ClinicUserAdmin(UserAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.change_user_password_template, {
             **self.admin_site.each_context(request),
-            "title": f"Set a temporary password: {user.get_username()}",
+            "title": _("Set a temporary password: %(username)s") % {"username": user.get_username()},
             "adminform": AdminForm(form, [(None, {"fields": list(form.base_fields)})], {}),
             "form": form, "form_url": form_url, "opts": self.opts, "original": user,
         }, status=400 if form.is_bound else 200)
@@ -86,8 +87,9 @@ class ClinicUserAdmin(UserAdmin):
 
 def _set_message(user: Any, must_change: bool) -> str:
     if must_change:
-        return f"Password set. {user.get_username()} must choose a new one at their next sign-in."
-    return f"Password set for {user.get_username()}."
+        return _("Password set. %(username)s must choose a new one at their next sign-in.") % {
+            "username": user.get_username()}
+    return _("Password set for %(username)s.") % {"username": user.get_username()}
 
 
 @admin.register(FailedSignInWindow)

@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from . import audit, engine
@@ -77,7 +79,7 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
         newest = Max("versions__number", filter=Q(versions__status=TemplateVersion.Status.PUBLISHED))
         return super().get_queryset(request).annotate(newest_published_number=newest)
 
-    @admin.display(description="Newest published", ordering="newest_published_number")
+    @admin.display(description=gettext_lazy("Newest published"), ordering="newest_published_number")
     def published_version(self, obj: ChecklistTemplate) -> str:
         number = obj.newest_published_number
         return f"{obj.slug}@{number}" if number else "—"
@@ -91,9 +93,9 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "published_at", "published_by", "cloned_from", "created_at", "contents"]
     fieldsets = [
         (None, {"fields": ["template", "number", "title", "source_document"]}),
-        ("Status", {"fields": ["status", "published_at", "published_by", "cloned_from", "created_at"]}),
-        ("Contents", {"fields": ["contents"]}),
-        ("Derived findings", {"classes": ["collapse"], "fields": ["findings"]}),
+        (gettext_lazy("Status"), {"fields": ["status", "published_at", "published_by", "cloned_from", "created_at"]}),
+        (gettext_lazy("Contents"), {"fields": ["contents"]}),
+        (gettext_lazy("Derived findings"), {"classes": ["collapse"], "fields": ["findings"]}),
     ]
     inlines = [SectionInline]
     change_form_template = "admin/evaluation/templateversion/change_form.html"
@@ -105,19 +107,23 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("template", "published_by").annotate(
             items_total=Count("items", distinct=True))
 
-    @admin.display(description="Items", ordering="items_total")
+    @admin.display(description=gettext_lazy("Items"), ordering="items_total")
     def item_count(self, obj: TemplateVersion) -> int:
         return obj.items_total
 
-    @admin.display(description="In this version")
+    @admin.display(description=gettext_lazy("In this version"))
     def contents(self, obj: TemplateVersion) -> str:
         if obj.pk is None:
             return "—"
-        counts = [(obj.items.count(), "question"), (obj.rules.count(), "rule"), (obj.cases.count(), "test case")]
-        summary = ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts)
-        verb = "Edit them" if obj.is_draft else "Read them"
-        return format_html('{}. <a href="{}">{} in the authoring workspace</a>.', summary,
-                           reverse("evaluation:authoring:workspace", args=[obj.pk]), verb)
+        questions, rules, cases = obj.items.count(), obj.rules.count(), obj.cases.count()
+        summary = ", ".join([
+            ngettext("%(count)s question", "%(count)s questions", questions) % {"count": questions},
+            ngettext("%(count)s rule", "%(count)s rules", rules) % {"count": rules},
+            ngettext("%(count)s test case", "%(count)s test cases", cases) % {"count": cases},
+        ])
+        link = _("Edit them in the authoring workspace") if obj.is_draft else _("Read them in the authoring workspace")
+        return format_html('{}. <a href="{}">{}</a>.', summary, reverse("evaluation:authoring:workspace", args=[obj.pk]),
+                           link)
 
     def has_change_permission(self, request: HttpRequest, obj: TemplateVersion | None = None) -> bool:
         if obj is not None and obj.status != TemplateVersion.Status.DRAFT:
@@ -171,8 +177,8 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def clone_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, write=True)
         draft = template_services.template_clone(version=version, actor=Actor.from_request(request))
-        messages.success(request, f"Draft {draft.label} created from {version.label}. Edit it here, check its test "
-                                  "cases, then publish it.")
+        messages.success(request, _("Draft %(draft)s created from %(version)s. Edit it here, check its test cases, "
+                                    "then publish it.") % {"draft": draft.label, "version": version.label})
         return redirect("evaluation:authoring:workspace", pk=draft.pk)
 
     def check_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -182,7 +188,10 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             for problem in problems:
                 messages.error(request, problem)
         else:
-            messages.success(request, f"Checked {version.label}: valid, and all {version.cases.count()} test cases pass.")
+            count = version.cases.count()
+            messages.success(request, ngettext("Checked %(version)s: valid, and its %(count)s test case passes.",
+                                               "Checked %(version)s: valid, and all %(count)s test cases pass.", count)
+                             % {"version": version.label, "count": count})
         return self._back(version)
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -202,30 +211,31 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             if form.is_valid():
                 version = self._import_upload(request, form)
                 if version is not None:
-                    messages.success(request, f"Imported as draft {version.label}. Check it, then publish.")
+                    messages.success(request, _("Imported as draft %(version)s. Check it, then publish.")
+                                     % {"version": version.label})
                     return self._back(version)
             status = 400
-        context = {**self.admin_site.each_context(request), "form": form, "title": "Import a template version",
+        context = {**self.admin_site.each_context(request), "form": form, "title": _("Import a template version"),
                    "opts": self.model._meta}
         return TemplateResponse(request, "admin/evaluation/templateversion/import.html", context, status=status)
 
     def _import_upload(self, request: HttpRequest, form: TemplateImportForm) -> TemplateVersion | None:
         upload = form.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", "The file is larger than 2 MB; a template export is far smaller.")
+            form.add_error("file", _("The file is larger than 2 MB; a template export is far smaller."))
             return None
         try:
             # Depth-checked before anything recursive reads it: a deeply nested file is a message, not a 500.
             document = template_services.parse_document(upload.read())
         except engine.TemplateError as exc:
-            form.add_error("file", f"{'; '.join(exc.errors)}. Nothing was imported.")
+            form.add_error("file", _("%(problems)s. Nothing was imported.") % {"problems": "; ".join(exc.errors)})
             return None
         try:
             return template_services.template_import(document=document, actor=Actor.from_request(request))
         except engine.TemplateError as exc:
             for error in exc.errors:
                 form.add_error("file", error)
-            form.add_error("file", "Nothing was imported.")
+            form.add_error("file", _("Nothing was imported."))
             return None
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -236,13 +246,13 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             compiled = engine.CompiledTemplate(document)
         except engine.TemplateError as exc:
             for error in exc.errors:
-                messages.error(request, f"Cannot preview: {error}")
+                messages.error(request, _("Cannot preview: %(problem)s") % {"problem": error})
             return self._back(version)
         form = AssessmentForm(request.POST or None, compiled=compiled, initial={"revision": 0})
         evaluation = compiled.evaluate(form.valid_answers() if form.is_bound else {})
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Preview of {version.label}",
+            "title": _("Preview of %(version)s") % {"version": version.label},
             "opts": self.model._meta,
             "original": version,
             "version": version,
@@ -295,9 +305,9 @@ class AssessmentAdmin(AuditedReadsAdmin, ReadOnlyAdmin):
     list_display = ["id", "status", "version", "clinician", "created_at", "link"]
     list_filter = ["status"]
 
-    @admin.display(description="Open")
+    @admin.display(description=gettext_lazy("Open"))
     def link(self, obj: Assessment) -> str:
-        return format_html('<a href="{}">summary</a>', reverse("evaluation:assessment_detail", args=[obj.pk]))
+        return format_html('<a href="{}">{}</a>', reverse("evaluation:assessment_detail", args=[obj.pk]), _("summary"))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -51,9 +52,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = tokens.tokens_for_user(request.user).filter(pk=pk).first()
     if token is None:
-        raise Http404("No such token.")
+        raise Http404(_("No such token."))
     tokens.token_revoke(actor=Actor.from_request(request), token=token)
-    messages.success(request, f"Token “{token.name}” revoked; anything using it is refused from now on.")
+    messages.success(request, _("Token “%(name)s” revoked; anything using it is refused from now on.") % {"name": token.name})
     return redirect("interop:tokens")
 
 

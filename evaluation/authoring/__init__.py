@@ -3,6 +3,8 @@
 ``describe`` (a condition in words) and ``diff`` (what changed between two
 documents), ``results`` (test cases by title), ``source`` (the source document's
 passages) and ``references`` (renaming codes inside conditions) are pure and take
-template documents; ``services`` writes draft edits; ``forms`` and ``views`` are
-the pages.
+template documents; ``services`` writes draft edits (translations included, kept
+in step when a code is renamed or a text removed); ``forms``, ``translation_forms``
+(the translations editor and the list of what is missing) and ``views`` are the
+pages.
 """

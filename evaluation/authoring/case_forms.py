@@ -10,16 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import engine
 from ..models import TemplateCase
 from .diff import KIND_NAMES
 
 EXPECTED, EXCLUDED = "expect", "exclude"
-MARKS = [("", "Not checked"), (EXPECTED, "Expected"), (EXCLUDED, "Must not appear")]
-MODES = [("includes", "At least the expected ones"), ("exactly", "Exactly the expected ones")]
+MARKS = [("", gettext_lazy("Not checked")), (EXPECTED, gettext_lazy("Expected")),
+         (EXCLUDED, gettext_lazy("Must not appear"))]
+MODES = [("includes", gettext_lazy("At least the expected ones")), ("exactly", gettext_lazy("Exactly the expected ones"))]
 SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
-REFERRAL_PRIORITIES = [("", "Not checked"), ("urgent", "Urgent"), ("routine", "Routine"), ("none", "No referral")]
+REFERRAL_PRIORITIES = [("", gettext_lazy("Not checked")), ("urgent", gettext_lazy("Urgent")),
+                       ("routine", gettext_lazy("Routine")), ("none", gettext_lazy("No referral"))]
 
 
 class ExpectationsForm(forms.Form):
@@ -32,7 +36,8 @@ class ExpectationsForm(forms.Form):
             key = engine.OUTPUT_KEYS[kind]
             spec = expect.get(key) if isinstance(expect.get(key), dict) else {}
             mode_field = f"mode__{key}"
-            self.fields[mode_field] = forms.ChoiceField(label=f"{name}: check", choices=MODES, required=False,
+            self.fields[mode_field] = forms.ChoiceField(label=_("%(kind)s: check") % {"kind": name}, choices=MODES,
+                                                        required=False,
                                                         initial="exactly" if "exactly" in spec else "includes")
             names = []
             for rule in (r for r in rules if r["kind"] == kind):
@@ -43,7 +48,7 @@ class ExpectationsForm(forms.Form):
             self.groups.append({"name": name, "key": key, "mode": mode_field, "fields": names,
                                 "checked": bool(spec)})
         self.fields["referral_priority"] = forms.ChoiceField(
-            label="Referral priority", choices=REFERRAL_PRIORITIES, required=False,
+            label=_("Referral priority"), choices=REFERRAL_PRIORITIES, required=False,
             initial=expect.get("referral_priority", ""))
 
     def group_fields(self) -> list[dict[str, Any]]:

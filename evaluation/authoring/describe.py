@@ -14,10 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Phrases of the operators, as the builder shows them.
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 # Groups of this many parts or more are shown as a list (``outline``).
 OUTLINE_FROM = 3
-COMPARISON_WORDS = {"gte": "is at least", "gt": "is more than", "lte": "is at most", "lt": "is less than"}
+# Phrases of the comparisons, as the builder shows them (whole sentences, so a translation may reorder them).
+COMPARISON_SENTENCES = {
+    "gte": gettext_lazy("%(subject)s is at least %(value)s"),
+    "gt": gettext_lazy("%(subject)s is more than %(value)s"),
+    "lte": gettext_lazy("%(subject)s is at most %(value)s"),
+    "lt": gettext_lazy("%(subject)s is less than %(value)s"),
+}
 
 
 @dataclass(frozen=True)
@@ -30,14 +38,15 @@ class Subject:
     unit: str = ""
 
     def choice_label(self, code: Any) -> str:
-        return dict(self.choices).get(code, str(code))
+        return str(dict(self.choices).get(code, code))
 
 
-SEX_CHOICES = (("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown"))
+SEX_CHOICES = (("female", gettext_lazy("Female")), ("male", gettext_lazy("Male")), ("other", gettext_lazy("Other")),
+               ("unknown", gettext_lazy("Unknown")))
 # The patient context a condition may read: from the patient record and the visit date.
 CONTEXT_SUBJECTS = {
-    "sex": Subject("Sex", "choice", SEX_CHOICES),
-    "age_years": Subject("Age", "int", unit="years"),
+    "sex": Subject(gettext_lazy("Sex"), "choice", SEX_CHOICES),
+    "age_years": Subject(gettext_lazy("Age"), "int", unit=gettext_lazy("years")),
 }
 
 
@@ -76,7 +85,7 @@ def _subject(raw: Mapping[str, Any]) -> Subject:
 def describe(condition: Any, vocabulary: Vocabulary) -> str:
     """The condition as one readable sentence, starting with a capital."""
     if condition is None:
-        return "Always"
+        return _("Always")
     text = _describe(condition, vocabulary)
     return text[:1].upper() + text[1:]
 
@@ -84,7 +93,7 @@ def describe(condition: Any, vocabulary: Vocabulary) -> str:
 def outline(condition: Any, vocabulary: Vocabulary) -> tuple[str, list[str]]:
     """A long ALL or ANY group as a heading and one line per part, which reads better than a run-on sentence;
     anything else as one sentence with no heading."""
-    for key, heading in (("all", "All of these"), ("any", "Any of these")):
+    for key, heading in (("all", _("All of these")), ("any", _("Any of these"))):
         parts = condition.get(key) if isinstance(condition, Mapping) and len(condition) == 1 else None
         if isinstance(parts, list) and len(parts) >= OUTLINE_FROM:
             return heading, [describe(part, vocabulary) for part in parts]
@@ -97,16 +106,16 @@ def _describe(cond: Any, vocabulary: Vocabulary) -> str:
     if "all" in cond or "any" in cond:
         return _group(cond, vocabulary)
     if "not" in cond:
-        return f"NOT {_part(cond['not'], vocabulary)}"
+        return _("NOT %(condition)s") % {"condition": _part(cond["not"], vocabulary)}
     if "finding" in cond:
         return _finding(cond["finding"], vocabulary)
     if "item" in cond:
         subject = vocabulary.items.get(cond["item"]) if isinstance(cond["item"], str) else None
-        name = subject.label if subject else f"unknown question “{cond['item']}”"
+        name = subject.label if subject else _("unknown question “%(code)s”") % {"code": cond["item"]}
         return _atom(cond, "item", name, subject)
     if "context" in cond:
         subject = CONTEXT_SUBJECTS.get(cond["context"]) if isinstance(cond["context"], str) else None
-        name = subject.label if subject else f"unknown patient detail “{cond['context']}”"
+        name = subject.label if subject else _("unknown patient detail “%(code)s”") % {"code": cond["context"]}
         return _atom(cond, "context", name, subject)
     return _not_understood(cond)
 
@@ -117,10 +126,10 @@ def _group(cond: Mapping[str, Any], vocabulary: Vocabulary) -> str:
     if not isinstance(parts, list) or len(cond) != 1:
         return _not_understood(cond)
     if not parts:
-        return "always" if key == "all" else "never"
+        return _("always") if key == "all" else _("never")
     if len(parts) == 1:
         return _describe(parts[0], vocabulary)
-    joiner = " AND " if key == "all" else " OR "
+    joiner = _(" AND ") if key == "all" else _(" OR ")
     return joiner.join(_part(part, vocabulary) for part in parts)
 
 
@@ -137,7 +146,7 @@ def _part(cond: Any, vocabulary: Vocabulary) -> str:
 def _finding(code: Any, vocabulary: Vocabulary) -> str:
     title = vocabulary.findings.get(code) if isinstance(code, str) else None
     if title is None:
-        return f"unknown finding “{code}”"
+        return _("unknown finding “%(code)s”") % {"code": code}
     # "Red flag or abnormal examination" reads as a clause mid-sentence; "MRC ..." keeps its capitals.
     if len(title) > 1 and title[1].islower():
         return title[0].lower() + title[1:]
@@ -151,33 +160,36 @@ def _atom(cond: Mapping[str, Any], key: str, name: str, subject: Subject | None)
     op = operators[0]
     value = cond[op]
     if key == "context" and op == "present":
-        return f"{name} {'is known' if value else 'is not known'}"
-    phrase = _operator_phrase(op, value, subject)
-    return f"{name} {phrase}" if phrase else _not_understood(cond)
+        return (_("%(subject)s is known") if value else _("%(subject)s is not known")) % {"subject": name}
+    sentence = _operator_sentence(op, value, subject, name)
+    return sentence if sentence else _not_understood(cond)
 
 
-def _operator_phrase(op: str, value: Any, subject: Subject | None) -> str | None:
+def _operator_sentence(op: str, value: Any, subject: Subject | None, name: str) -> str | None:
     if op == "is":
-        return f"is {'Yes' if value is True else 'No' if value is False else repr(value)}"
+        if isinstance(value, bool):
+            return (_("%(subject)s is Yes") if value else _("%(subject)s is No")) % {"subject": name}
+        return _("%(subject)s is %(value)s") % {"subject": name, "value": repr(value)}
     if op == "present":
-        return "is answered" if value else "is not answered"
+        return (_("%(subject)s is answered") if value else _("%(subject)s is not answered")) % {"subject": name}
     if op == "in":
         values = value if isinstance(value, list) else [value]
         labels = [subject.choice_label(v) if subject else str(v) for v in values]
-        return f"is {_or_list(labels)}"
+        return _("%(subject)s is %(value)s") % {"subject": name, "value": _or_list(labels)}
     if op == "includes":
-        return f"includes {subject.choice_label(value) if subject else value}"
-    if op in COMPARISON_WORDS:
+        chosen = subject.choice_label(value) if subject else value
+        return _("%(subject)s includes %(value)s") % {"subject": name, "value": chosen}
+    if op in COMPARISON_SENTENCES:
         unit = f" {subject.unit}" if subject and subject.unit else ""
-        return f"{COMPARISON_WORDS[op]} {value}{unit}"
+        return str(COMPARISON_SENTENCES[op]) % {"subject": name, "value": f"{value}{unit}"}
     return None
 
 
 def _or_list(labels: list[str]) -> str:
     if len(labels) <= 1:
         return "".join(labels)
-    return f"{', '.join(labels[:-1])} or {labels[-1]}"
+    return _("%(first)s or %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
 
 
 def _not_understood(cond: Any) -> str:
-    return f"(not understood: {json.dumps(cond, ensure_ascii=False)})"
+    return _("(not understood: %(condition)s)") % {"condition": json.dumps(cond, ensure_ascii=False)}

@@ -4,7 +4,8 @@ Pure: two documents in (as ``TemplateVersion.to_document`` writes them), a
 ``DocumentDiff`` out. Parts are matched by their code (rules by kind and code,
 test cases by name). Each change is either *behaviour* (what is asked, when a
 question shows, when a rule fires) or *wording* (labels, titles, help and
-patient texts), so the review page can list wording on its own.
+patient texts), so the review page can list wording on its own. Changed translations
+are listed string by string, with the English they translate.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import gettext as _
+
+from ..engine import translations as wording
 from .describe import Vocabulary, describe
 
-KIND_NAMES = {"red_flag": "Red flag", "test": "Test", "referral": "Referral", "pattern": "Pattern", "advice": "Advice"}
+KIND_NAMES = {"red_flag": gettext_lazy("Red flag"), "test": gettext_lazy("Test"), "referral": gettext_lazy("Referral"),
+              "pattern": gettext_lazy("Pattern"), "advice": gettext_lazy("Advice")}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class DocumentDiff:
     rules: PartDiff = field(default_factory=PartDiff)
     findings: PartDiff = field(default_factory=PartDiff)
     cases: PartDiff = field(default_factory=PartDiff)
+    # One change per translated string whose translation changed: key "language part key field", name its English.
+    translations: tuple[PartChange, ...] = ()
 
     @property
     def wording(self) -> tuple[PartChange, ...]:
@@ -75,12 +83,13 @@ class DocumentDiff:
                  for diff in (self.sections, self.items, self.rules, self.findings) for p in diff.changed if p.wording]
         version_wording = tuple(c for c in self.version if c.wording)
         if version_wording:
-            parts.insert(0, PartChange("version", "This version", "", version_wording))
+            parts.insert(0, PartChange("version", _("This version"), "", version_wording))
         return tuple(parts)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.version or self.sections or self.items or self.rules or self.findings or self.cases)
+        return not (self.version or self.sections or self.items or self.rules or self.findings or self.cases
+                    or self.translations)
 
 
 # ---------------------------------------------------------------- comparing
@@ -90,7 +99,7 @@ def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> DocumentDi
     """The changes from ``old`` to ``new``."""
     words = (Vocabulary.from_document(old), Vocabulary.from_document(new))
     old_version, new_version = old.get("version") or {}, new.get("version") or {}
-    version = _fields(old_version, new_version, [("title", "Title", True), ("source_document", "Source document", True)])
+    version = _fields(old_version, new_version, [("title", _("Title"), True), ("source_document", _("Source document"), True)])
     return DocumentDiff(
         version=version,
         sections=_compare(_sections(old), _sections(new), lambda o, n: _section_changes(o, n),
@@ -98,11 +107,12 @@ def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> DocumentDi
         items=_compare(_items(old), _items(new), lambda o, n: _item_changes(o, n, words),
                        name=lambda i: i.get("label", ""), where=lambda i: i.get("_section_title", "")),
         rules=_compare(_rules(old), _rules(new), lambda o, n: _rule_changes(o, n, words),
-                       name=lambda r: r.get("title", ""), where=lambda r: KIND_NAMES.get(r.get("kind"), "")),
+                       name=lambda r: r.get("title", ""), where=lambda r: str(KIND_NAMES.get(r.get("kind"), ""))),
         findings=_compare(_keyed(old.get("findings"), "code"), _keyed(new.get("findings"), "code"),
                           lambda o, n: _finding_changes(o, n, words), name=lambda f: f.get("title", "")),
         cases=_compare(_keyed(old.get("cases"), "name"), _keyed(new.get("cases"), "name"), _case_changes,
                        name=lambda c: c.get("name", "")),
+        translations=_translation_changes(old, new),
     )
 
 
@@ -161,59 +171,75 @@ def _fields(old: Mapping[str, Any], new: Mapping[str, Any], spec: list[tuple[str
 
 def _section_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
     found = list(_fields(old, new, [
-        ("title", "Title", True),
-        ("reassess_each_visit", "Asked again at each visit", False),
-        ("compare_on_follow_up", "Compared at follow-up", False),
+        ("title", _("Title"), True),
+        ("reassess_each_visit", _("Asked again at each visit"), False),
+        ("compare_on_follow_up", _("Compared at follow-up"), False),
     ]))
     if old["_position"] != new["_position"]:
-        found.append(FieldChange("Position", f"{old['_position'] + 1}", f"{new['_position'] + 1}"))
+        found.append(FieldChange(_("Position"), f"{old['_position'] + 1}", f"{new['_position'] + 1}"))
     common = [code for code in new["_items"] if code in old["_items"]]
     if common != [code for code in old["_items"] if code in new["_items"]]:
-        found.append(FieldChange("Order of questions changed", "", ""))
+        found.append(FieldChange(_("Order of questions changed"), "", ""))
     return found
 
 
 def _item_changes(old: Mapping[str, Any], new: Mapping[str, Any], words: tuple[Vocabulary, Vocabulary]) -> list[FieldChange]:
     found = list(_fields(old, new, [
-        ("label", "Label", True), ("help_text", "Help text", True), ("type", "Type", False),
-        ("required", "Required", False), ("min", "Minimum", False), ("max", "Maximum", False),
-        ("grid", "Strength grid place", False),
+        ("label", _("Label"), True), ("help_text", _("Help text"), True), ("type", _("Type"), False),
+        ("required", _("Required"), False), ("min", _("Minimum"), False), ("max", _("Maximum"), False),
+        ("grid", _("Strength grid place"), False),
     ]))
     if old["_section"] != new["_section"]:
-        found.append(FieldChange("Section", old["_section_title"], new["_section_title"]))
+        found.append(FieldChange(_("Section"), old["_section_title"], new["_section_title"]))
     old_choices, new_choices = dict(_pairs(old.get("choices"))), dict(_pairs(new.get("choices")))
     if list(old_choices) != list(new_choices):
-        found.append(FieldChange("Choices", _choices_text(old_choices), _choices_text(new_choices)))
+        found.append(FieldChange(_("Choices"), _choices_text(old_choices), _choices_text(new_choices)))
     elif old_choices != new_choices:
-        found.append(FieldChange("Choice labels", _choices_text(old_choices), _choices_text(new_choices), True))
-    found += _condition_change("Shown when", old.get("shown_when"), new.get("shown_when"), words)
+        found.append(FieldChange(_("Choice labels"), _choices_text(old_choices), _choices_text(new_choices), True))
+    found += _condition_change(_("Shown when"), old.get("shown_when"), new.get("shown_when"), words)
     return found
 
 
 def _rule_changes(old: Mapping[str, Any], new: Mapping[str, Any], words: tuple[Vocabulary, Vocabulary]) -> list[FieldChange]:
     found = list(_fields(old, new, [
-        ("title", "Title", True), ("detail", "Detail", True), ("patient_text", "Patient text", True),
-        ("priority", "Priority", False), ("role", "Handout role", False),
+        ("title", _("Title"), True), ("detail", _("Detail"), True), ("patient_text", _("Patient text"), True),
+        ("priority", _("Priority"), False), ("role", _("Handout role"), False),
     ]))
-    found += _condition_change("Fires when", old.get("condition"), new.get("condition"), words)
-    found += _condition_change("Urgent when", old.get("urgent_when"), new.get("urgent_when"), words)
+    found += _condition_change(_("Fires when"), old.get("condition"), new.get("condition"), words)
+    found += _condition_change(_("Urgent when"), old.get("urgent_when"), new.get("urgent_when"), words)
     old_source, new_source = old.get("source") or {}, new.get("source") or {}
     if old_source != new_source:
-        found.append(FieldChange("Source", _source_text(old_source), _source_text(new_source), True))
+        found.append(FieldChange(_("Source"), _source_text(old_source), _source_text(new_source), True))
     return found
 
 
 def _finding_changes(old: Mapping[str, Any], new: Mapping[str, Any], words: tuple[Vocabulary, Vocabulary]) -> list[FieldChange]:
-    found = list(_fields(old, new, [("title", "Title", True), ("absent_reason", "When absent", True)]))
-    return found + _condition_change("True when", old.get("condition"), new.get("condition"), words)
+    found = list(_fields(old, new, [("title", _("Title"), True), ("absent_reason", _("When absent"), True)]))
+    return found + _condition_change(_("True when"), old.get("condition"), new.get("condition"), words)
+
+
+def _translation_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[PartChange, ...]:
+    """Each string of ``new`` whose translation differs from ``old``'s: what Spanish-speaking clinicians and
+    patients read changes as much as when the English does. ``where`` is the language's code."""
+    old_tables, new_tables = old.get("translations") or {}, new.get("translations") or {}
+    found = []
+    for language in sorted(set(old_tables) | set(new_tables)):
+        name = str(get_language_info(language)["name_translated"]) if language in wording.LANGUAGES else language
+        for entry in wording.wording(new):
+            before = wording.translation_of(old_tables.get(language) or {}, entry)
+            after = wording.translation_of(new_tables.get(language) or {}, entry)
+            if before != after:
+                key = " ".join((language, entry.part, entry.key, entry.field))
+                found.append(PartChange(key, entry.text, language, (FieldChange(name, before or "—", after or "—", True),)))
+    return tuple(found)
 
 
 def _case_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
     found = []
     if old.get("answers") != new.get("answers"):
-        found.append(FieldChange("Answers changed", "", ""))
+        found.append(FieldChange(_("Answers changed"), "", ""))
     if old.get("expect") != new.get("expect"):
-        found.append(FieldChange("Expected suggestions changed", "", ""))
+        found.append(FieldChange(_("Expected suggestions changed"), "", ""))
     return found
 
 
@@ -240,10 +266,10 @@ def _text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, Mapping):
         if "row" in value:
-            counted = "" if value.get("in_sum", True) else ", not in the MRC sum"
+            counted = "" if value.get("in_sum", True) else _(", not in the MRC sum")
             return f"{value.get('row')}, {value.get('column')}{counted}"
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -15,12 +15,14 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Item, Rule, Section, TemplateCase, TemplateVersion
 from .source import SourceDocument, quote_fault, source_document
 
-CODE_HELP = "Lower-case letters, digits and underscores; left empty, it is made from the text."
-CHOICES_HELP = "One choice per line, as “code | label” or just the label (the code is made from it)."
+CODE_HELP = gettext_lazy("Lower-case letters, digits and underscores; left empty, it is made from the text.")
+CHOICES_HELP = gettext_lazy("One choice per line, as “code | label” or just the label (the code is made from it).")
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -52,15 +54,17 @@ class ConditionField(forms.CharField):
         try:
             condition = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"This is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-                                        code="json") from exc
+            # The JSON parser's own words (exc.msg) are English: they name a character, not a clinical fact.
+            raise forms.ValidationError(
+                _("This is not valid JSON: %(problem)s (line %(line)s, column %(column)s).")
+                % {"problem": exc.msg, "line": exc.lineno, "column": exc.colno}, code="json") from exc
         except RecursionError:
-            raise forms.ValidationError("This condition is nested far too deeply to be a condition.",
+            raise forms.ValidationError(_("This condition is nested far too deeply to be a condition."),
                                         code="depth") from None
         if "\\u0000" in json.dumps(condition):
-            raise forms.ValidationError("A condition cannot contain the NUL character (\\u0000).", code="nul")
+            raise forms.ValidationError(_("A condition cannot contain the NUL character (\\u0000)."), code="nul")
         if not isinstance(condition, dict) or not condition:
-            raise forms.ValidationError("A condition is a JSON object such as {\"item\": \"cramps\", \"is\": true}.",
+            raise forms.ValidationError(_("A condition is a JSON object such as {\"item\": \"cramps\", \"is\": true}."),
                                         code="not_object")
         return condition
 
@@ -76,13 +80,14 @@ class _CodeMixin:
         if not code:
             return ""
         if not CODE_PATTERN.match(code):
-            raise forms.ValidationError("Use lower-case letters, digits and underscores, starting with a letter.",
+            raise forms.ValidationError(_("Use lower-case letters, digits and underscores, starting with a letter."),
                                         code="bad_code")
         return code
 
     def _unique_code(self, code: str, field: str = "code") -> None:
         if self.siblings is not None and self.siblings.filter(code=code).exclude(pk=self.instance.pk).exists():  # type: ignore[attr-defined]
-            self.add_error(field, f"Another part of this version already has the code “{code}”.")  # type: ignore[attr-defined]
+            self.add_error(field, _("Another part of this version already has the code “%(code)s”.")  # type: ignore[attr-defined]
+                           % {"code": code})
 
 
 # ---------------------------------------------------------------- version and sections
@@ -128,29 +133,31 @@ def parse_choices(text: str) -> list[list[str]]:
         if not sep:
             code, label = code_from(code), code
         if not code or not label:
-            raise forms.ValidationError(f"Line {number}: write each choice as “code | label”, or just the label.",
-                                        code="bad_choice")
+            raise forms.ValidationError(
+                _("Line %(number)s: write each choice as “code | label”, or just the label.") % {"number": number},
+                code="bad_choice")
         if not CODE_PATTERN.match(code):
-            raise forms.ValidationError(f"Line {number}: the code “{code}” may use only lower-case letters, digits "
-                                        "and underscores.", code="bad_choice")
+            raise forms.ValidationError(
+                _("Line %(number)s: the code “%(code)s” may use only lower-case letters, digits and underscores.")
+                % {"number": number, "code": code}, code="bad_choice")
         choices.append([code, label])
     return choices
 
 
 class ItemForm(_CodeMixin, forms.ModelForm):
-    choices_text = forms.CharField(label="Choices", required=False, help_text=CHOICES_HELP,
+    choices_text = forms.CharField(label=gettext_lazy("Choices"), required=False, help_text=CHOICES_HELP,
                                    widget=forms.Textarea(attrs={"rows": 4}))
-    shown_when = ConditionField(label="Shown when", required=False,
-                                help_text="Leave empty to always show the question. It may look at earlier "
-                                          "questions only.")
+    shown_when = ConditionField(label=gettext_lazy("Shown when"), required=False,
+                                help_text=gettext_lazy("Leave empty to always show the question. It may look at "
+                                                       "earlier questions only."))
 
     class Meta:
         model = Item
         fields = ["section", "label", "code", "type", "required", "help_text", "choices_text", "min_value",
                   "max_value", "shown_when", "grid_row", "grid_column", "in_mrc_sum"]
-        help_texts = {"code": CODE_HELP, "min_value": "Whole-number questions only.",
-                      "max_value": "Whole-number questions only.",
-                      "in_mrc_sum": "MRC questions only: whether the grade adds to the MRC sum score."}
+        help_texts = {"code": CODE_HELP, "min_value": gettext_lazy("Whole-number questions only."),
+                      "max_value": gettext_lazy("Whole-number questions only."),
+                      "in_mrc_sum": gettext_lazy("MRC questions only: whether the grade adds to the MRC sum score.")}
 
     def __init__(self, *args: Any, version: TemplateVersion, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -174,13 +181,13 @@ class ItemForm(_CodeMixin, forms.ModelForm):
             self._unique_code(data["code"])
         kind = data.get("type")
         if kind in ("choice", "multi") and not data.get("choices_text") and "choices_text" not in self.errors:
-            self.add_error("choices_text", "A one-choice or several-choices question needs its choices.")
+            self.add_error("choices_text", _("A one-choice or several-choices question needs its choices."))
         if kind not in ("choice", "multi"):
             data["choices_text"] = []
         if kind != "mrc":
             data["grid_row"], data["grid_column"] = "", ""
         elif bool(data.get("grid_row")) != bool(data.get("grid_column")):
-            self.add_error("grid_column", "Give both the movement (row) and the side (column), or neither.")
+            self.add_error("grid_column", _("Give both the movement (row) and the side (column), or neither."))
         return data
 
     def save(self, commit: bool = True) -> Item:
@@ -194,14 +201,15 @@ class ItemForm(_CodeMixin, forms.ModelForm):
 
 class RuleForm(_CodeMixin, forms.ModelForm):
     code_source = "title"
-    condition = ConditionField(label="Fires when",
-                               help_text="Build it from questions, findings and patient details; an unanswered "
-                                         "question never counts as “no”.")
-    urgent_when = ConditionField(label="Urgent when", required=False,
-                                 help_text="Optional: raises a routine test or referral to urgent.")
-    source_section = forms.ChoiceField(label="Section of the source document")
-    source_quote = forms.CharField(label="Quoted passage", widget=forms.Textarea(attrs={"rows": 3}),
-                                   help_text="Pick a passage below, or shorten one; join passages with “…”.")
+    condition = ConditionField(label=gettext_lazy("Fires when"),
+                               help_text=gettext_lazy("Build it from questions, findings and patient details; an "
+                                                      "unanswered question never counts as “no”."))
+    urgent_when = ConditionField(label=gettext_lazy("Urgent when"), required=False,
+                                 help_text=gettext_lazy("Optional: raises a routine test or referral to urgent."))
+    source_section = forms.ChoiceField(label=gettext_lazy("Section of the source document"))
+    source_quote = forms.CharField(label=gettext_lazy("Quoted passage"), widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text=gettext_lazy("Pick a passage below, or shorten one; join passages "
+                                                          "with “…”."))
 
     class Meta:
         model = Rule
@@ -218,7 +226,7 @@ class RuleForm(_CodeMixin, forms.ModelForm):
         source = self.instance.source or {}
         if source.get("section") and source["section"] not in headings:
             headings = [*headings, source["section"]]
-        self.fields["source_section"].choices = [("", "Choose a section"), *((h, h) for h in headings)]
+        self.fields["source_section"].choices = [("", _("Choose a section")), *((h, h) for h in headings)]
         self.fields["source_section"].initial = source.get("section", "")
         self.fields["source_quote"].initial = source.get("quote", "")
         self.version = version
@@ -230,14 +238,15 @@ class RuleForm(_CodeMixin, forms.ModelForm):
         if data.get("code") and data.get("kind"):
             clash = self.version.rules.filter(kind=data["kind"], code=data["code"]).exclude(pk=self.instance.pk)
             if clash.exists():
-                self.add_error("code", f"Another {data['kind'].replace('_', ' ')} rule has the code “{data['code']}”.")
+                self.add_error("code", _("Another %(kind)s rule has the code “%(code)s”.")
+                               % {"kind": str(Rule.Kind(data["kind"]).label).lower(), "code": data["code"]})
         section, quote = data.get("source_section"), (data.get("source_quote") or "").strip()
         if section and quote and self.source.sections:
             fault = _quote_fault(self.source, section, quote, self.instance.source or {})
             if fault:
                 self.add_error("source_quote", fault)
         if data.get("urgent_when") and not data.get("priority"):
-            self.add_error("priority", "Give a priority: “urgent when” raises it from routine.")
+            self.add_error("priority", _("Give a priority: “urgent when” raises it from routine."))
         return data
 
     def save(self, commit: bool = True) -> Rule:
@@ -259,10 +268,11 @@ def _quote_fault(source: SourceDocument, section: str, quote: str, current: dict
 
 
 class CaseFromPreviewForm(forms.Form):
-    case_name = forms.CharField(label="Test case name", max_length=200)
+    case_name = forms.CharField(label=gettext_lazy("Test case name"), max_length=200)
     expect_mode = forms.ChoiceField(
-        label="It expects", initial="exactly", widget=forms.RadioSelect,
-        choices=[("exactly", "exactly these suggestions"), ("includes", "at least these suggestions")],
+        label=gettext_lazy("It expects"), initial="exactly", widget=forms.RadioSelect,
+        choices=[("exactly", gettext_lazy("exactly these suggestions")),
+                 ("includes", gettext_lazy("at least these suggestions"))],
     )
 
     def __init__(self, *args: Any, version: TemplateVersion, **kwargs: Any):
@@ -272,8 +282,8 @@ class CaseFromPreviewForm(forms.Form):
     def clean_case_name(self) -> str:
         name = " ".join(self.cleaned_data["case_name"].split())
         if self.version.cases.filter(name=name).exists():
-            raise forms.ValidationError(f"A test case called “{name}” already exists; choose another name.",
-                                        code="duplicate")
+            raise forms.ValidationError(_("A test case called “%(name)s” already exists; choose another name.")
+                                        % {"name": name}, code="duplicate")
         return name
 
 
@@ -285,31 +295,33 @@ class CaseForm(forms.ModelForm):
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if self.instance.version.cases.filter(name=name).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"A test case called “{name}” already exists.", code="duplicate")
+            raise forms.ValidationError(_("A test case called “%(name)s” already exists.") % {"name": name},
+                                        code="duplicate")
         return name
 
 
 class PublishForm(forms.Form):
-    confirm = forms.BooleanField(label="I have reviewed the changes and the test case results.",
-                                 error_messages={"required": "Tick the box to confirm you reviewed the changes."})
+    confirm = forms.BooleanField(label=gettext_lazy("I have reviewed the changes and the test case results."),
+                                 error_messages={"required": gettext_lazy("Tick the box to confirm you reviewed the "
+                                                                          "changes.")})
 
 
 class ReplacementField(forms.ModelChoiceField):
     def label_from_instance(self, obj: TemplateVersion) -> str:
         if obj.is_draft:
-            return f"{obj.label}: {obj.title} (draft, published in its place)"
+            return _("%(label)s: %(title)s (draft, published in its place)") % {"label": obj.label, "title": obj.title}
         return f"{obj.label}: {obj.title}"
 
 
 class RetireForm(forms.Form):
     replacement = ReplacementField(
-        queryset=TemplateVersion.objects.none(), required=False, label="Replacement for new assessments",
-        empty_label="No replacement",
-        help_text="What new assessments use instead: a published version, or a draft that is published in its "
-                  "place. Needed when this is the only published version.",
+        queryset=TemplateVersion.objects.none(), required=False, label=gettext_lazy("Replacement for new assessments"),
+        empty_label=gettext_lazy("No replacement"),
+        help_text=gettext_lazy("What new assessments use instead: a published version, or a draft that is published "
+                               "in its place. Needed when this is the only published version."),
     )
-    confirm = forms.BooleanField(label="Retire this version: no new assessment will use it.",
-                                 error_messages={"required": "Tick the box to confirm the retirement."})
+    confirm = forms.BooleanField(label=gettext_lazy("Retire this version: no new assessment will use it."),
+                                 error_messages={"required": gettext_lazy("Tick the box to confirm the retirement.")})
 
     def __init__(self, *args: Any, version: TemplateVersion, **kwargs: Any):
         super().__init__(*args, **kwargs)

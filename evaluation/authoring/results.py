@@ -12,13 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from .. import engine
 
-EXPECT_NAMES = {"red_flags": "Red flags", "tests": "Tests", "referrals": "Referral", "patterns": "Patterns",
-                "advice": "Advice"}
+EXPECT_NAMES = {"red_flags": gettext_lazy("Red flags"), "tests": gettext_lazy("Tests"),
+                "referrals": gettext_lazy("Referral"), "patterns": gettext_lazy("Patterns"),
+                "advice": gettext_lazy("Advice")}
 KIND_OF = {key: kind for kind, key in engine.OUTPUT_KEYS.items()}
-MODE_WORDS = {"exactly": "exactly", "includes": "at least", "excludes": "none of"}
+MODE_WORDS = {"exactly": gettext_lazy("exactly %(suggestions)s"), "includes": gettext_lazy("at least %(suggestions)s"),
+              "excludes": gettext_lazy("none of %(suggestions)s")}
+# The code of "no referral" in a case's expectations, and as the engine's priority when nothing is suggested.
 NONE = "none"
+# Priorities are codes in the expectations; they are shown in words.
+PRIORITY_WORDS = {"urgent": pgettext_lazy("priority", "urgent"), "routine": pgettext_lazy("priority", "routine"),
+                  NONE: pgettext_lazy("no suggestion", "none")}
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ def run_cases_by_title(document: Mapping[str, Any]) -> CaseReport:
         failures = engine.run_case(compiled, case)
         mismatches = _mismatches(compiled.evaluate(case.get("answers", {})), case.get("expect", {}), titles)
         if failures and not mismatches:
-            mismatches = tuple(Mismatch("Expectation", failure, "") for failure in failures)
+            mismatches = tuple(Mismatch(_("Expectation"), failure, "") for failure in failures)
         results.append(CaseResult(case["name"], not failures, mismatches if failures else ()))
     return CaseReport(tuple(results))
 
@@ -83,7 +92,7 @@ def _mismatches(result: engine.Evaluation, expect: Mapping[str, Any], titles: Ma
             referrals = result.of_kind("referral")
             actual = referrals[0].priority if referrals else NONE
             if actual != spec:
-                found.append(Mismatch("Referral priority", str(spec), actual or NONE))
+                found.append(Mismatch(_("Referral priority"), _priority_words(spec), _priority_words(actual or NONE)))
         elif key == "priorities" and isinstance(spec, Mapping):
             found += _priority_mismatches(result, spec, titles)
         elif key in KIND_OF and isinstance(spec, Mapping):
@@ -95,11 +104,16 @@ def _priority_mismatches(result: engine.Evaluation, spec: Mapping[str, str], tit
     found = []
     for code, priority in spec.items():
         rec = next((r for r in result.needing_decision() if r.code == code), None)
-        actual = rec.priority if rec else "not suggested"
+        actual = rec.priority if rec else None
         if actual != priority:
             title = titles.get(("test", code)) or titles.get(("referral", code)) or code
-            found.append(Mismatch(f"Priority of {title}", priority, actual or NONE))
+            shown = _priority_words(actual or NONE) if rec else _("not suggested")
+            found.append(Mismatch(_("Priority of %(title)s") % {"title": title}, _priority_words(priority), shown))
     return found
+
+
+def _priority_words(code: Any) -> str:
+    return str(PRIORITY_WORDS.get(code, code))
 
 
 def _list_mismatches(key: str, spec: Mapping[str, Any], result: engine.Evaluation,
@@ -117,9 +131,9 @@ def _list_mismatches(key: str, spec: Mapping[str, Any], result: engine.Evaluatio
         }.get(mode, True)
         if not holds:
             expected = _titles(codes, kind, titles)
-            found.append(Mismatch(EXPECT_NAMES[key], f"{MODE_WORDS[mode]} {expected}", actual))
+            found.append(Mismatch(str(EXPECT_NAMES[key]), str(MODE_WORDS[mode]) % {"suggestions": expected}, actual))
     return found
 
 
 def _titles(codes: list[str], kind: str, titles: Mapping[tuple[str, str], str]) -> str:
-    return "; ".join(titles.get((kind, code), code) for code in codes) or NONE
+    return "; ".join(titles.get((kind, code), code) for code in codes) or _priority_words(NONE)

@@ -15,9 +15,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from .. import audit, engine
 from ..audit import Actor
+from ..engine import translations as wording
 from ..models import AuditEvent, Item, Rule, Section, TemplateCase, TemplateVersion
 from . import references
 
@@ -37,14 +39,34 @@ def _editing(version: TemplateVersion, actor: Actor, what: str) -> Iterator[Temp
     with transaction.atomic():
         locked = TemplateVersion.objects.select_for_update().select_related("template").get(pk=version.pk)
         if not locked.is_draft:
-            raise DraftEditError([f"{locked.label} is {locked.get_status_display().lower()} and can no longer be "
-                                  "changed; create a new draft from it."])
+            raise DraftEditError([_("%(version)s is %(status)s and can no longer be changed; create a new draft "
+                                    "from it.") % {"version": locked.label,
+                                                   "status": locked.get_status_display().lower()}])
         before = set(engine.validate_template(locked.to_document()))
         yield locked
+        _keep_translations_in_step(locked)
         introduced = [fault for fault in engine.validate_template(locked.to_document()) if fault not in before]
         if introduced:
             raise DraftEditError(introduced)
         audit.record(Action.TEMPLATE_EDIT, actor=actor, obj=locked, detail={"version": locked.label, "fields": [what]})
+
+
+def _keep_translations_in_step(version: TemplateVersion) -> None:
+    """Drop the translations of wording the edit removed (a deleted question, a cleared help text): a
+    translation of nothing is a fault that would refuse the edit."""
+    if not version.translations:
+        return
+    kept = wording.kept_in_step(version.translations, version.to_document())
+    if kept != version.translations:
+        version.translations = kept
+        version.save(update_fields=["translations"])
+
+
+def _rename_translations(version: TemplateVersion, part: str, old: str, new: str) -> None:
+    """A renamed code keeps its translations (they are keyed by code)."""
+    if version.translations and old != new:
+        version.translations = wording.renamed(version.translations, part, old, new)
+        version.save(update_fields=["translations"])
 
 
 def _next_order(queryset: Any) -> int:
@@ -76,10 +98,14 @@ def version_update(*, version: TemplateVersion, actor: Actor, title: str, source
 def section_save(*, version: TemplateVersion, actor: Actor, section: Section) -> Section:
     """Create ``section`` (placed last) or save its changed fields."""
     with _editing(version, actor, f"section {section.code}") as locked:
+        # The stored code, before this save: a renamed section keeps its translation.
+        old_code = locked.sections.filter(pk=section.pk).values_list("code", flat=True).first() if section.pk else None
         if section.pk is None:
             section.version = locked
             section.order = _next_order(locked.sections.all())
         section.save()
+        if old_code:
+            _rename_translations(locked, "sections", old_code, section.code)
     return section
 
 
@@ -91,7 +117,7 @@ def section_move(*, version: TemplateVersion, actor: Actor, section: Section, of
 def section_delete(*, version: TemplateVersion, actor: Actor, section: Section) -> None:
     with _editing(version, actor, f"section {section.code}"):
         if section.items.exists():
-            raise DraftEditError([f"section {section.code}: move or delete its questions first"])
+            raise DraftEditError([_("section %(code)s: move or delete its questions first") % {"code": section.code}])
         section.delete()
 
 
@@ -108,6 +134,7 @@ def item_save(*, version: TemplateVersion, actor: Actor, item: Item, old_code: s
         item.save()
         if old_code and old_code != item.code:
             _rename_item(locked, old_code, item.code)
+            _rename_translations(locked, "items", old_code, item.code)
     return item
 
 
@@ -161,6 +188,7 @@ def rule_save(*, version: TemplateVersion, actor: Actor, rule: Rule, old_key: tu
         if old_key and old_key != (rule.kind, rule.code):
             kind, code = old_key
             _rename_rule(locked, kind, code, rule.code if kind == rule.kind else None)
+            _rename_translations(locked, "rules", f"{kind}:{code}", f"{rule.kind}:{rule.code}")
     return rule
 
 
@@ -177,6 +205,32 @@ def rule_delete(*, version: TemplateVersion, actor: Actor, rule: Rule) -> None:
     with _editing(version, actor, f"rule {rule.code}") as locked:
         _rename_rule(locked, rule.kind, rule.code, None)
         rule.delete()
+
+
+# ---------------------------------------------------------------- translations
+
+
+def translations_save(*, version: TemplateVersion, actor: Actor, language: str,
+                      texts: dict[wording.Wording, str]) -> None:
+    """Set the ``language`` translations of the given strings (an empty text removes one); the draft's other
+    translations are kept as they were."""
+    with _editing(version, actor, f"translations {language}") as locked:
+        table = (locked.translations or {}).get(language) or {}
+        current = {_where(entry): (entry, wording.translation_of(table, entry))
+                   for entry in wording.wording(locked.to_document())}
+        # Matched by where a string is, not by its English: a string whose English changed since the page was
+        # opened still takes the translation typed for it; one deleted since is not translated.
+        for entry, text in texts.items():
+            if _where(entry) in current:
+                current[_where(entry)] = (current[_where(entry)][0], text)
+        updated = wording.table_from(dict(current.values()))
+        others = {code: other for code, other in (locked.translations or {}).items() if code != language}
+        locked.translations = {**others, **({language: updated} if updated else {})}
+        locked.save(update_fields=["translations"])
+
+
+def _where(entry: wording.Wording) -> tuple[str, str, str]:
+    return entry.part, entry.key, entry.field
 
 
 # ---------------------------------------------------------------- test cases

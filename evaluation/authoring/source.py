@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 SOURCE_FILE = Path(__file__).resolve().parents[1] / "data" / "source" / "understanding-fasciculations-and-cramps.txt"
 ELLIPSIS = "…"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
@@ -77,11 +79,11 @@ def quote_fault(document: SourceDocument, heading: str, quote: str) -> str | Non
     """Why ``quote`` cannot be cited from section ``heading``; None when every part of it is there."""
     section = document.section(heading)
     if section is None:
-        return f"“{heading}” is not a section of the source document."
+        return _("“%(heading)s” is not a section of the source document.") % {"heading": heading}
     haystack = _normal(section.text)
     for part in quote.split(ELLIPSIS):
         fragment = _normal(part)
         if fragment and fragment not in haystack:
-            return (f"“{part.strip()}” is not in the section “{heading}” of the source document. "
-                    "Pick a passage, or shorten it; join passages with “…”.")
+            return _("“%(passage)s” is not in the section “%(heading)s” of the source document. Pick a passage, "
+                     "or shorten it; join passages with “…”.") % {"passage": part.strip(), "heading": heading}
     return None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cases, items, release, rules, workspace
+from .views import cases, items, release, rules, translations, workspace
 
 app_name = "authoring"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path(V + "cases/<int:case_pk>/", cases.case_edit, name="case"),
     path(V + "cases/<int:case_pk>/delete/", cases.case_delete, name="case_delete"),
     path(V + "preview/", cases.preview, name="preview"),
+    path(V + "translations/<slug:language>/", translations.translations, name="translations"),
     path(V + "publish/", release.publish, name="publish"),
     path(V + "retire/", release.retire, name="retire"),
 ]

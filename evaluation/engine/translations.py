@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 LANGUAGES = ("es",)
@@ -115,10 +116,94 @@ def _entry_faults(language: str, part: str, key: str, fields: Any, known: set[tu
 
 
 def missing_translations(document: Mapping[str, Any], language: str) -> list[str]:
-    """Where ``language`` falls back to English, as "part key field" lines for the authoring page."""
+    """Where ``language`` falls back to English, as "part key field" lines (template and version titles aside)."""
+    return [f"{w.part} {w.key} {w.field}" for w in missing_wording(document, language) if w.key]
+
+
+# ---------------------------------------------------------------- the editor's view of a document's wording
+
+# The two titles that are not a part with a code: stored as table["template"]["title"], table["version"]["title"].
+TITLE_PARTS = ("template", "version")
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One string of a document that takes a translation: where it is (part, key, field) and its English text.
+
+    ``key`` is a code ("cramps"), a rule's "kind:code", or "" for the template's and the version's title;
+    ``field`` is "label", "help_text", "choices.<code>", "grid.row"...
+    """
+
+    part: str
+    key: str
+    field: str
+    text: str
+
+
+def wording(document: Mapping[str, Any]) -> list[Wording]:
+    """Every translatable string of ``document``, in document order: the template's and version's titles first."""
+    titles = [Wording(part, "", "title", str(document[part]["title"])) for part in TITLE_PARTS
+              if isinstance(document.get(part), Mapping) and document[part].get("title")]
+    return titles + [Wording(part, key, name, text) for part, key, name, text in _translatable(document)]
+
+
+def translation_of(table: Mapping[str, Any], entry: Wording) -> str:
+    """The translation of ``entry`` in one language's table; "" when there is none."""
+    place: Any = table.get(entry.part)
+    # Checked at each step: a draft's table may still hold a fault the editor is there to mend.
+    steps = ([entry.key] if entry.key else []) + entry.field.split(".", 1)
+    for step in steps:
+        place = place.get(step) if isinstance(place, Mapping) else None
+    return place if isinstance(place, str) else ""
+
+
+def missing_wording(document: Mapping[str, Any], language: str) -> list[Wording]:
+    """The strings that show in English in ``language``, because they have no translation."""
     table = (document.get("translations") or {}).get(language) or {}
-    return [f"{part} {key} {name}" for part, key, name, _ in _translatable(document)
-            if not _lookup(table, part, key, name)]
+    return [entry for entry in wording(document) if not translation_of(table, entry)]
+
+
+def table_from(entries: Mapping[Wording, str]) -> dict[str, Any]:
+    """One language's table holding the given translations (empty texts left out), in the document's shape."""
+    table: dict[str, Any] = {}
+    for entry, text in entries.items():
+        if not text:
+            continue
+        if not entry.key:
+            table.setdefault(entry.part, {})[entry.field] = text
+            continue
+        fields = table.setdefault(entry.part, {}).setdefault(entry.key, {})
+        group, _, sub_key = entry.field.partition(".")
+        if sub_key:
+            fields.setdefault(group, {})[sub_key] = text
+        else:
+            fields[entry.field] = text
+    return table
+
+
+def kept_in_step(translations: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
+    """``translations`` without what no longer has English wording in ``document`` (a deleted question, a
+    removed choice, a cleared help text), so an edit of the English never leaves a translation of nothing."""
+    entries = wording(document)
+    kept = {}
+    for language, table in translations.items():
+        if not isinstance(table, Mapping) or language not in LANGUAGES:
+            kept[language] = table
+            continue
+        kept_table = table_from({entry: translation_of(table, entry) for entry in entries})
+        if kept_table:
+            kept[language] = kept_table
+    return kept
+
+
+def renamed(translations: Mapping[str, Any], part: str, old: str, new: str) -> dict[str, Any]:
+    """``translations`` with the entries of ``part`` under key ``old`` moved to ``new`` (a code was renamed)."""
+    result = copy.deepcopy(dict(translations))
+    for table in result.values():
+        entries = table.get(part) if isinstance(table, Mapping) else None
+        if isinstance(entries, dict) and old in entries and old != new:
+            entries[new] = entries.pop(old)
+    return result
 
 
 def localized(document: Mapping[str, Any], language: str | None) -> dict[str, Any]:

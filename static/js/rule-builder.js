@@ -8,20 +8,35 @@
 (function () {
   "use strict";
 
-  var COMPARE = [["gte", "is at least"], ["gt", "is more than"], ["lte", "is at most"], ["lt", "is less than"]];
-  var ANSWERED = [["present:true", "is answered"], ["present:false", "is not answered"]];
+  // The page's language from the JavaScript catalogue (/jsi18n/, loaded before this file); English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
+  function fill(format, values) {
+    return window.interpolate ? window.interpolate(format, values, true)
+      : format.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; });
+  }
+
+  // The operator menus' words (the "operator" context: they read after the question's name).
+  var COMPARE = [["gte", pgettext("operator", "is at least")], ["gt", pgettext("operator", "is more than")],
+                 ["lte", pgettext("operator", "is at most")], ["lt", pgettext("operator", "is less than")]];
+  var ANSWERED = [["present:true", pgettext("operator", "is answered")],
+                  ["present:false", pgettext("operator", "is not answered")]];
   // By type, each operator the builder offers; "op:value" when choosing the operator sets the value too.
   var ITEM_OPERATORS = {
-    bool: [["is:true", "is Yes"], ["is:false", "is No"]].concat(ANSWERED),
-    choice: [["in", "is one of"]].concat(ANSWERED),
-    multi: [["includes", "includes"]].concat(ANSWERED),
+    bool: [["is:true", pgettext("operator", "is Yes")], ["is:false", pgettext("operator", "is No")]].concat(ANSWERED),
+    choice: [["in", pgettext("operator", "is one of")]].concat(ANSWERED),
+    multi: [["includes", pgettext("operator", "includes")]].concat(ANSWERED),
     int: COMPARE.concat(ANSWERED),
     mrc: COMPARE.concat(ANSWERED),
     text: ANSWERED
   };
-  var KNOWN = [["present:true", "is known"], ["present:false", "is not known"]];
-  var CONTEXT_OPERATORS = { choice: [["in", "is one of"]].concat(KNOWN), int: COMPARE.concat(KNOWN) };
-  var WORDS = { gte: "is at least", gt: "is more than", lte: "is at most", lt: "is less than" };
+  var KNOWN = [["present:true", pgettext("operator", "is known")], ["present:false", pgettext("operator", "is not known")]];
+  var CONTEXT_OPERATORS = { choice: [["in", pgettext("operator", "is one of")]].concat(KNOWN), int: COMPARE.concat(KNOWN) };
+  // Whole sentences, as describe.py has them, so a translation may reorder subject and value.
+  var SENTENCES = {
+    gte: gettext("%(subject)s is at least %(value)s"), gt: gettext("%(subject)s is more than %(value)s"),
+    lte: gettext("%(subject)s is at most %(value)s"), lt: gettext("%(subject)s is less than %(value)s")
+  };
 
   function Unrepresentable(message) { this.message = message; }
 
@@ -42,12 +57,12 @@
     });
     var findings = withFindings ? raw.findings : [];
     if (findings.length) {
-      groups.push(["Findings", findings.map(function (f) {
+      groups.push([gettext("Findings"), findings.map(function (f) {
         subjects["finding:" + f.code] = { kind: "finding", code: f.code, label: f.title };
         return ["finding:" + f.code, f.title];
       })]);
     }
-    groups.push(["Patient", raw.context.map(function (c) {
+    groups.push([gettext("Patient"), raw.context.map(function (c) {
       subjects["context:" + c.code] = { kind: "context", code: c.code, label: c.label, type: c.type,
                                         choices: c.choices, unit: c.unit };
       return ["context:" + c.code, c.label];
@@ -69,11 +84,11 @@
 
   function parse(json, vocab) {
     if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      throw new Unrepresentable("a condition is a JSON object");
+      throw new Unrepresentable(gettext("a condition is a JSON object"));
     }
     var keys = Object.keys(json);
     if (keys.length === 1 && (keys[0] === "all" || keys[0] === "any")) {
-      if (!Array.isArray(json[keys[0]])) throw new Unrepresentable("“" + keys[0] + "” takes a list");
+      if (!Array.isArray(json[keys[0]])) throw new Unrepresentable(fill(gettext("“%(key)s” takes a list"), { key: keys[0] }));
       return { type: "group", mode: keys[0], neg: false,
                children: json[keys[0]].map(function (part) { return parse(part, vocab); }) };
     }
@@ -85,19 +100,22 @@
     }
     if (keys.length === 1 && keys[0] === "finding") {
       if (!vocab.subjects["finding:" + json.finding]) {
-        throw new Unrepresentable("it names a finding not offered here (" + json.finding + ")");
+        throw new Unrepresentable(fill(gettext("it names a finding not offered here (%(code)s)"), { code: json.finding }));
       }
       return { type: "atom", subject: "finding:" + json.finding, op: "", value: null, neg: false };
     }
     var kind = "item" in json ? "item" : ("context" in json ? "context" : null);
-    if (!kind || keys.length !== 2) throw new Unrepresentable("it is not a question, finding or group");
+    if (!kind || keys.length !== 2) throw new Unrepresentable(gettext("it is not a question, finding or group"));
     var key = kind + ":" + json[kind];
     var subject = vocab.subjects[key];
-    if (!subject) throw new Unrepresentable("it asks about something not offered here (" + json[kind] + ")");
+    if (!subject) throw new Unrepresentable(fill(gettext("it asks about something not offered here (%(code)s)"), { code: json[kind] }));
     var op = keys[0] === kind ? keys[1] : keys[0];
     var fixed = op + ":" + JSON.stringify(json[op]);
     if (hasOperator(subject, fixed)) return { type: "atom", subject: key, op: fixed, value: null, neg: false };
-    if (!hasOperator(subject, op)) throw new Unrepresentable("the operator “" + op + "” is not offered for " + subject.label);
+    if (!hasOperator(subject, op)) {
+      throw new Unrepresentable(fill(gettext("the operator “%(operator)s” is not offered for %(subject)s"),
+                                     { operator: op, subject: subject.label }));
+    }
     return { type: "atom", subject: key, op: op, value: json[op], neg: false };
   }
 
@@ -146,34 +164,37 @@
       target.textContent = describe(json, vocab, empty);
       return;
     }
-    target.appendChild(document.createTextNode((key === "all" ? "All" : "Any") + " of these:"));
+    target.appendChild(document.createTextNode(fill(gettext("%(heading)s:"),
+                                                    { heading: key === "all" ? gettext("All of these") : gettext("Any of these") })));
     var list = el("ul", { "class": "condition-outline mb-0" });
     parts.forEach(function (part) { list.appendChild(el("li", {}, describe(part, vocab, empty))); });
     target.appendChild(list);
   }
 
   function words(cond, vocab) {
-    if (cond === null || typeof cond !== "object" || Array.isArray(cond)) return "(not understood)";
+    if (cond === null || typeof cond !== "object" || Array.isArray(cond)) return gettext("(not understood)");
     var group = Array.isArray(cond.all) ? "all" : (Array.isArray(cond.any) ? "any" : null);
     if (group) {
       var parts = cond[group];
-      if (!parts.length) return group === "all" ? "always" : "never";
+      if (!parts.length) return group === "all" ? gettext("always") : gettext("never");
       if (parts.length === 1) return words(parts[0], vocab);
-      return parts.map(function (p) { return bracketed(p, vocab); }).join(group === "all" ? " AND " : " OR ");
+      return parts.map(function (p) { return bracketed(p, vocab); }).join(group === "all" ? gettext(" AND ") : gettext(" OR "));
     }
-    if ("not" in cond) return "NOT " + bracketed(cond.not, vocab);
+    if ("not" in cond) return fill(gettext("NOT %(condition)s"), { condition: bracketed(cond.not, vocab) });
     if ("finding" in cond) {
       var finding = vocab.allFindings.filter(function (f) { return f.code === cond.finding; })[0];
-      if (!finding) return "unknown finding “" + cond.finding + "”";
+      if (!finding) return fill(gettext("unknown finding “%(code)s”"), { code: cond.finding });
       var t = finding.title;
       return t.length > 1 && t.charAt(1) === t.charAt(1).toLowerCase() ? t.charAt(0).toLowerCase() + t.slice(1) : t;
     }
     var kind = "item" in cond ? "item" : ("context" in cond ? "context" : null);
-    if (!kind) return "(not understood)";
+    if (!kind) return gettext("(not understood)");
     var subject = vocab.subjects[kind + ":" + cond[kind]];
-    var name = subject ? subject.label : "unknown “" + cond[kind] + "”";
+    var name = subject ? subject.label
+      : fill(kind === "item" ? gettext("unknown question “%(code)s”") : gettext("unknown patient detail “%(code)s”"),
+             { code: cond[kind] });
     var op = Object.keys(cond).filter(function (k) { return k !== kind; })[0];
-    return name + " " + phrase(op, cond[op], subject);
+    return sentence(name, op, cond[op], subject);
   }
 
   function bracketed(cond, vocab) {
@@ -187,21 +208,31 @@
     return found ? found[1] : String(code);
   }
 
-  function phrase(op, value, subject) {
-    if (op === "is") return value === true ? "is Yes" : (value === false ? "is No" : "is " + value);
-    if (op === "present" && subject && subject.kind === "context") return value ? "is known" : "is not known";
-    if (op === "present") return value ? "is answered" : "is not answered";
-    if (op === "includes") return "includes " + choiceLabel(subject, value);
+  // One atom as a sentence: "<subject> is at least 3", in the words describe.py uses on the server.
+  function sentence(name, op, value, subject) {
+    var is = gettext("%(subject)s is %(value)s");
+    if (op === "is" && (value === true || value === false)) {
+      return fill(value ? gettext("%(subject)s is Yes") : gettext("%(subject)s is No"), { subject: name });
+    }
+    if (op === "is") return fill(is, { subject: name, value: String(value) });
+    if (op === "present" && subject && subject.kind === "context") {
+      return fill(value ? gettext("%(subject)s is known") : gettext("%(subject)s is not known"), { subject: name });
+    }
+    if (op === "present") {
+      return fill(value ? gettext("%(subject)s is answered") : gettext("%(subject)s is not answered"), { subject: name });
+    }
+    if (op === "includes") return fill(gettext("%(subject)s includes %(value)s"), { subject: name, value: choiceLabel(subject, value) });
     if (op === "in") {
       var labels = (Array.isArray(value) ? value : [value]).map(function (v) { return choiceLabel(subject, v); });
-      if (labels.length < 2) return "is " + (labels[0] || "…");
-      return "is " + labels.slice(0, -1).join(", ") + " or " + labels[labels.length - 1];
+      var listed = labels.length < 2 ? (labels[0] || "…")
+        : fill(gettext("%(first)s or %(last)s"), { first: labels.slice(0, -1).join(", "), last: labels[labels.length - 1] });
+      return fill(is, { subject: name, value: listed });
     }
-    if (WORDS[op]) {
-      var shown = value === null || value === undefined ? "…" : value;
-      return WORDS[op] + " " + shown + (subject && subject.unit ? " " + subject.unit : "");
+    if (SENTENCES[op]) {
+      var shown = value === null || value === undefined ? "…" : String(value);
+      return fill(SENTENCES[op], { subject: name, value: shown + (subject && subject.unit ? " " + subject.unit : "") });
     }
-    return op;
+    return name + " " + op;
   }
 
   // ------------------------------------------------------------------ the builder
@@ -232,7 +263,7 @@
     this.notice = field.querySelector("[data-notice]");
     this.toggle = field.querySelector("[data-json-toggle]");
     this.required = field.dataset.required === "true";
-    this.empty = field.dataset.empty || "No condition";
+    this.empty = field.dataset.empty || gettext("No condition");
     this.vocab = vocabulary(field.dataset.vocabulary, field.dataset.findings === "true");
     var self = this;
     this.toggle.hidden = false;
@@ -253,8 +284,9 @@
       this.notice.hidden = true;
       return true;
     } catch (error) {
-      var why = error instanceof Unrepresentable ? error.message : "it is not valid JSON";
-      this.notice.textContent = "The builder cannot show this condition: " + why + ". Edit it as JSON below.";
+      var why = error instanceof Unrepresentable ? error.message : gettext("it is not valid JSON");
+      this.notice.textContent = fill(gettext("The builder cannot show this condition: %(why)s. Edit it as JSON below."),
+                                     { why: why });
       this.notice.hidden = false;
       return false;
     }
@@ -272,14 +304,14 @@
   Builder.prototype.showBuilder = function () {
     this.area.hidden = false;
     this.json.hidden = true;
-    this.toggle.textContent = "Expert: edit as JSON";
+    this.toggle.textContent = gettext("Expert: edit as JSON");
     this.render();
   };
 
   Builder.prototype.showJson = function () {
     this.area.hidden = true;
     this.json.hidden = false;
-    this.toggle.textContent = "Back to the builder";
+    this.toggle.textContent = gettext("Back to the builder");
     this.showWordsOfText();
   };
 
@@ -288,7 +320,7 @@
     try {
       showWords(this.readable, text ? JSON.parse(text) : null, this.vocab, this.empty);
     } catch (error) {
-      this.readable.textContent = "(not valid JSON yet)";
+      this.readable.textContent = gettext("(not valid JSON yet)");
     }
   };
 
@@ -315,13 +347,13 @@
     var self = this;
     var box = el("div", { "class": "cb-group" + (parent ? " cb-nested" : "") });
     var head = el("div", { "class": "cb-head" });
-    head.appendChild(this.notToggle(group, path, parent ? "NOT (this group)" : "NOT"));
-    var mode = select([["all", "ALL of these are true"], ["any", "ANY of these is true"]], group.mode,
-                      "How the conditions combine", "cb-mode");
+    head.appendChild(this.notToggle(group, path, parent ? gettext("NOT (this group)") : gettext("NOT")));
+    var mode = select([["all", gettext("ALL of these are true")], ["any", gettext("ANY of these is true")]], group.mode,
+                      gettext("How the conditions combine"), "cb-mode");
     mode.dataset.path = path + ".mode";
     mode.addEventListener("change", function () { group.mode = mode.value; self.changed(false); });
     head.appendChild(mode);
-    if (parent) head.appendChild(this.removeButton(parent, group, "Remove this group", path));
+    if (parent) head.appendChild(this.removeButton(parent, group, gettext("Remove this group"), path));
     box.appendChild(head);
     var list = el("ol", { "class": "cb-children" });
     group.children.forEach(function (child, index) {
@@ -333,7 +365,7 @@
     box.appendChild(list);
     var foot = el("div", { "class": "cb-foot" });
     var addAtom = el("button", { type: "button", "class": "btn btn-sm btn-outline-primary", "data-path": path + ".add" },
-                     "Add a condition");
+                     gettext("Add a condition"));
     addAtom.addEventListener("click", function () {
       group.children.push({ type: "atom", subject: "", op: "", value: null, neg: false });
       self.changed(true);
@@ -341,7 +373,7 @@
       if (added) added.focus();
     });
     var addGroup = el("button", { type: "button", "class": "btn btn-sm btn-outline-secondary", "data-path": path + ".group" },
-                      "Add a group");
+                      gettext("Add a group"));
     addGroup.addEventListener("click", function () {
       group.children.push({ type: "group", mode: "any", neg: false,
                             children: [{ type: "atom", subject: "", op: "", value: null, neg: false }] });
@@ -367,7 +399,7 @@
   Builder.prototype.removeButton = function (parent, node, text, path) {
     var self = this;
     var button = el("button", { type: "button", "class": "btn btn-sm btn-outline-danger cb-remove", "data-path": path + ".remove" },
-                    "Remove");
+                    gettext("Remove"));
     button.setAttribute("aria-label", text);
     button.addEventListener("click", function () {
       parent.children.splice(parent.children.indexOf(node), 1);
@@ -379,10 +411,10 @@
   Builder.prototype.atomView = function (atom, parent, path) {
     var self = this;
     var row = el("div", { "class": "cb-atom" });
-    row.appendChild(this.notToggle(atom, path, "NOT"));
+    row.appendChild(this.notToggle(atom, path, gettext("NOT")));
     var subjects = el("select", { "class": "form-select form-select-sm cb-subject",
-                                  "aria-label": "Question, finding or patient detail", "data-path": path + ".subject" });
-    subjects.appendChild(el("option", { value: "" }, "Choose a question or finding…"));
+                                  "aria-label": gettext("Question, finding or patient detail"), "data-path": path + ".subject" });
+    subjects.appendChild(el("option", { value: "" }, gettext("Choose a question or finding…")));
     this.vocab.groups.forEach(function (group) {
       var optgroup = el("optgroup", { label: group[0] });
       group[1].forEach(function (pair) {
@@ -402,7 +434,7 @@
     row.appendChild(subjects);
     var subject = this.vocab.subjects[atom.subject];
     if (subject && subject.kind !== "finding") {
-      var ops = select(operatorsFor(subject), atom.op, "Operator", "cb-op");
+      var ops = select(operatorsFor(subject), atom.op, gettext("Operator"), "cb-op");
       ops.dataset.path = path + ".op";
       ops.addEventListener("change", function () {
         atom.op = ops.value;
@@ -414,12 +446,12 @@
       // Checkboxes of choices take a line of their own, under the row and its Remove button.
       var below = value && value.tagName === "FIELDSET";
       if (value && !below) row.appendChild(value);
-      row.appendChild(this.removeButton(parent, atom, "Remove this condition", path));
+      row.appendChild(this.removeButton(parent, atom, gettext("Remove this condition"), path));
       if (below) row.appendChild(value);
       return row;
     }
-    if (subject) row.appendChild(el("span", { "class": "cb-holds" }, "holds"));
-    row.appendChild(this.removeButton(parent, atom, "Remove this condition", path));
+    if (subject) row.appendChild(el("span", { "class": "cb-holds" }, gettext("holds")));
+    row.appendChild(this.removeButton(parent, atom, gettext("Remove this condition"), path));
     return row;
   };
 
@@ -434,14 +466,14 @@
   Builder.prototype.valueView = function (atom, subject, path) {
     var self = this;
     if (atom.op === "includes") {
-      var one = select(subject.choices, atom.value, "Choice", "cb-value");
+      var one = select(subject.choices, atom.value, gettext("Choice"), "cb-value");
       one.dataset.path = path + ".value";
       one.addEventListener("change", function () { atom.value = one.value; self.changed(false); });
       return one;
     }
     if (atom.op === "in") {
       var box = el("fieldset", { "class": "cb-values" });
-      box.appendChild(el("legend", { "class": "visually-hidden" }, "Any of these answers"));
+      box.appendChild(el("legend", { "class": "visually-hidden" }, gettext("Any of these answers")));
       subject.choices.forEach(function (pair, index) {
         var label = el("label", { "class": "form-check-label cb-choice" });
         var check = el("input", { type: "checkbox", "class": "form-check-input me-1", value: pair[0],
@@ -459,9 +491,10 @@
       });
       return box;
     }
-    if (WORDS[atom.op]) {
+    if (SENTENCES[atom.op]) {
       var number = el("input", { type: "number", step: "1", "class": "form-control form-control-sm cb-number",
-                                 "aria-label": "Value" + (subject.unit ? " in " + subject.unit : ""), "data-path": path + ".value" });
+                                 "aria-label": subject.unit ? fill(gettext("Value in %(unit)s"), { unit: subject.unit }) : gettext("Value"),
+                                 "data-path": path + ".value" });
       if (atom.value !== null && atom.value !== undefined) number.value = atom.value;
       number.addEventListener("input", function () {
         var parsed = parseInt(number.value, 10);

@@ -13,9 +13,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from evaluation.authoring.translation_forms import field_name
+from evaluation.engine.translations import Wording
 from evaluation.models import AuditEvent, Item, Rule, Section, TemplateCase, TemplateVersion
 
 from .conftest import url
+
+
+LABEL = Wording("items", "post_cramp_soreness", "label", "")
 
 
 def _posts(draft: TemplateVersion) -> list[tuple[str, dict[str, Any]]]:
@@ -41,6 +46,7 @@ def _posts(draft: TemplateVersion) -> list[tuple[str, dict[str, Any]]]:
         (url("rule_delete", draft.pk, rule.pk), {}),
         (url("item_delete", draft.pk, item.pk), {}),
         (url("clone", draft.cloned_from.pk), {}),
+        (url("translations", draft.pk, "es"), {field_name(LABEL): "Forjado"}),
         (url("publish", draft.pk), {"confirm": "on"}),
     ]
 

@@ -222,9 +222,39 @@ def test_the_template_admin_pages_meet_wcag_21_aa(page: Page) -> None:
     draft = TemplateVersion.objects.get(pk=int(re.search(r"/versions/(\d+)/", page.url)[1]))
     section = Section.objects.filter(version=draft).order_by("pk").first()
     for name, path in [("section", f"sections/{section.pk}/"), ("rules", "rules/"), ("new rule", "rules/new/"),
-                       ("test cases", "cases/"), ("preview", "preview/"), ("review and publish", "publish/")]:
+                       ("test cases", "cases/"), ("preview", "preview/"), ("review and publish", "publish/"),
+                       ("translations", "translations/es/"), ("translations, only missing", "translations/es/?missing=1")]:
         page.goto(f"/authoring/versions/{draft.pk}/{path}")
         audit.check(f"authoring, {name}")
+    _check_the_translations_editor(page, audit, draft)
 
     audit.assert_clean()
     assert page.console.problems == [], "\n".join(page.console.problems)
+
+
+def _check_the_translations_editor(page: Page, audit: Audit, draft: TemplateVersion) -> None:
+    """The editor with an error; the workspace and the editor in Spanish (inputs marked lang="es" on an
+    English-worded page, English originals marked lang="en" on a Spanish page); a published version's editor."""
+    page.goto(f"/authoring/versions/{draft.pk}/translations/es/")
+    title = page.locator(".translation-part").first.get_by_role("textbox").first
+    # The field's maxlength stops a browser at 200 characters (a template title's limit); without it, the server
+    # refuses the text with a message.
+    title.evaluate("field => field.removeAttribute('maxlength')")
+    title.fill("x" * 300)
+    page.get_by_role("button", name="Save translations").click()
+    expect(page.locator("#problems")).to_be_visible()
+    audit.check("authoring, translations with an error")
+
+    page.goto("/accounts/")
+    page.get_by_label("Language of my pages").select_option("es")
+    page.get_by_role("button", name="Save language").click()
+    expect(page.get_by_text("Sus páginas se muestran ahora en español.")).to_be_visible()
+    page.goto(f"/authoring/versions/{draft.pk}/")
+    expect(page.get_by_role("heading", name="Traducciones")).to_be_visible()
+    audit.check("authoring, draft workspace in Spanish")
+    page.goto(f"/authoring/versions/{draft.pk}/translations/es/")
+    audit.check("authoring, translations in Spanish")
+    published = draft.cloned_from
+    page.goto(f"/authoring/versions/{published.pk}/translations/es/")
+    expect(page.locator("fieldset.translations-fields").get_by_role("textbox").first).to_be_disabled()
+    audit.check("authoring, translations of a published version, in Spanish")

@@ -16,8 +16,11 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.models import Profile
+from evaluation.audit import Actor
 from evaluation.models import Assessment, Patient, TemplateVersion
 from evaluation.selectors import newest_published_version
+from evaluation.services.templates import template_clone
 from tests.browser.conftest import DEMO_PASSWORD, Page, _sign_in, expect
 from tests.factories import make_assessment, make_patient
 
@@ -201,3 +204,28 @@ def test_it_keeps_a_hand_written_condition_the_builder_cannot_show(page: Page, l
     expect(page.locator("#id_condition-errors")).to_contain_text("takes true or false")
     expect(condition.get_by_label("Fires when as JSON")).to_have_value('{"item": "trigger_caffeine", "is": "often"}')
     assert page.console.problems == [], "\n".join(page.console.problems)
+
+
+def test_the_rule_builder_speaks_the_admins_language(page: Page, live_server: Any) -> None:
+    """A Spanish-speaking template admin: the builder's controls and its sentence are Spanish too."""
+    admin = get_user_model().objects.get(username="templateadmin")
+    Profile.objects.update_or_create(user=admin, defaults={"language": Profile.Language.SPANISH})
+    try:
+        draft = template_clone(version=newest_published_version(), actor=Actor(admin))
+        rule = draft.rules.get(code="reduce_caffeine")
+        _sign_in_as(page, "templateadmin")
+        page.goto(f"/authoring/versions/{draft.pk}/rules/{rule.pk}/")
+        condition = page.locator("#id_condition-field")
+        sentence = condition.locator("[data-readable-text]")
+        expect(sentence).to_have_text("High caffeine intake es Sí")  # the question's own (English) label
+        expect(condition.get_by_role("button", name="Añadir una condición")).to_be_visible()
+        expect(condition.get_by_role("combobox", name="Cómo se combinan las condiciones")).to_be_visible()
+        condition.get_by_role("button", name="Añadir una condición").click()
+        condition.get_by_role("combobox", name="Pregunta, hallazgo o dato del paciente").last.select_option(
+            label="High caffeine intake")
+        expect(sentence).to_have_text("High caffeine intake es Sí Y High caffeine intake es Sí")
+        condition.get_by_role("button", name="Avanzado: editar en JSON").click()
+        expect(condition.get_by_role("button", name="Volver al editor visual")).to_be_visible()
+        assert page.console.problems == [], "\n".join(page.console.problems)
+    finally:
+        Profile.objects.filter(user=admin).update(language=Profile.Language.ENGLISH)

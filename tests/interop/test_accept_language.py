@@ -106,3 +106,13 @@ def test_cds_cards_are_worded_in_the_requested_language_with_the_same_codes(api,
     assert set(spanish) == set(english)
     assert spanish["test:emg"]["summary"] == "Electromiografía (EMG)"
     assert english["test:emg"]["summary"] == "Electromyography (EMG)"
+
+
+def test_the_token_and_export_pages_follow_the_users_language(client, clinician):
+    Profile.objects.update_or_create(user=clinician, defaults={"language": Profile.Language.SPANISH})
+    client.force_login(clinician)
+    html = client.get("/accounts/api-tokens/").content.decode()
+    assert "<h1 class=\"h3\">Tokens de la API</h1>" in html and ">Crear token<" in html
+    assert "No tiene tokens de la API." in html and "Caduca a los" in html and "90 días" in html
+    response = client.post("/accounts/api-tokens/", {"name": "  ", "lifetime_days": 90})
+    assert response.status_code == 400 and "Este campo es requerido." in response.content.decode()

@@ -98,6 +98,7 @@ AUTHORING_RULES: dict[str, Rule] = {
     "evaluation:authoring:cases": Rule("get", None, authoring(ok("Test cases"))),
     "evaluation:authoring:preview": Rule("get", None, authoring(ok("Show suggestions"))),
     "evaluation:authoring:retire": Rule("get", None, authoring(ok("Replacement for new assessments"))),
+    "evaluation:authoring:translations": Rule("get", None, authoring(ok("Translations: Spanish"))),
     **{f"evaluation:authoring:{name}": Rule("get", None, authoring(_TO_WORKSPACE))
        for name in ("item_create", "item", "rule_create", "rule", "case", "publish")},
     "evaluation:authoring:clone": Rule("post", None, authoring(Outcome(302, "/authoring/versions/")),
@@ -108,7 +109,8 @@ AUTHORING_RULES: dict[str, Rule] = {
 # Authoring pages whose POST is their form's submit. Their CSRF refusal, as the template admins who may use
 # them, is tested in tests/authoring/test_csrf.py (the CSRF tests here post as a clinician).
 AUTHORING_FORM_PAGES = {f"evaluation:authoring:{name}" for name in (
-    "workspace", "section", "item_create", "item", "rule_create", "rule", "case", "preview", "publish", "retire")}
+    "workspace", "section", "item_create", "item", "rule_create", "rule", "case", "preview", "publish", "retire",
+    "translations")}
 
 RULES: dict[str, Rule] = {
     "login": Rule("get", None, {"anonymous": ok('name="password"'), "clinician": Outcome(302, "/"),
@@ -206,6 +208,8 @@ def url_for(name: str, converters: dict[str, Any], target: Any, *, missing: bool
             kwargs[param] = uuid.uuid4() if missing else target.pk
         elif isinstance(converter, IntConverter):
             kwargs[param] = 999_999 if missing else _first_id(param)
+        elif param == "language":
+            kwargs[param] = "es"  # the one translation language; an unknown one is a 404 as well
         else:
             raise AssertionError(f"{name}: no value for {param} ({type(converter).__name__}); extend url_for")
     return reverse(name, kwargs=kwargs)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ... import engine
@@ -87,7 +88,7 @@ def _save_case(request: HttpRequest, version: TemplateVersion, case: TemplateCas
     except services.DraftEditError as exc:
         show_faults(form, exc, lambda fault: None)
         return False
-    messages.success(request, f"Saved the test case “{case.name}”.")
+    messages.success(request, _("Saved the test case “%(name)s”.") % {"name": case.name})
     return True
 
 
@@ -107,7 +108,7 @@ def case_edit(request: HttpRequest, version: TemplateVersion, case_pk: int) -> H
         except services.DraftEditError as exc:
             show_faults(name_form, exc, case_field(case.name))
         else:
-            messages.success(request, f"Saved the test case “{case.name}”.")
+            messages.success(request, _("Saved the test case “%(name)s”.") % {"name": case.name})
             return redirect("evaluation:authoring:cases", pk=version.pk)
     context = frame(version, active="cases")
     context.update({"case": case, "name_form": name_form, "form": form})
@@ -122,7 +123,7 @@ def case_delete(request: HttpRequest, version: TemplateVersion, case_pk: int) ->
     try:
         services.case_delete(version=version, actor=Actor.from_request(request), case=case)
     except services.DraftEditError as exc:
-        messages.error(request, f"Not deleted: {'; '.join(exc.faults)}.")
+        messages.error(request, _("Not deleted: %(faults)s.") % {"faults": "; ".join(exc.faults)})
     else:
-        messages.success(request, f"Deleted the test case “{case.name}”.")
+        messages.success(request, _("Deleted the test case “%(name)s”.") % {"name": case.name})
     return redirect("evaluation:authoring:cases", pk=version.pk)

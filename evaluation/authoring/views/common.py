@@ -18,7 +18,9 @@ from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
+from ...engine.translations import LANGUAGES
 from ...models import TemplateVersion
 from ..describe import CONTEXT_SUBJECTS, Vocabulary, outline
 from ..results import run_cases_by_title
@@ -43,8 +45,9 @@ def draft_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def wrapper(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
         version = get_version(pk)
         if not version.is_draft:
-            messages.error(request, f"{version.label} is {version.get_status_display().lower()} and can no longer "
-                                    "be changed. Create a new draft from it to make changes.")
+            messages.error(request, _("%(version)s is %(status)s and can no longer be changed. Create a new draft "
+                                      "from it to make changes.")
+                           % {"version": version.label, "status": version.get_status_display().lower()})
             return redirect("evaluation:authoring:workspace", pk=version.pk)
         return view(request, version, *args, **kwargs)
 
@@ -65,8 +68,10 @@ def builder_vocabulary(document: Mapping[str, Any], *, only_items: set[str] | No
         "sections": sections,
         "findings": [{"code": f["code"], "title": f.get("title", f["code"])} for f in document.get("findings") or ()]
         if findings else [],
-        "context": [{"code": code, "label": s.label, "type": s.type, "choices": [list(c) for c in s.choices],
-                     "unit": s.unit} for code, s in CONTEXT_SUBJECTS.items()],
+        # str(): the patient details' words are translated lazily; the builder reads them as JSON.
+        "context": [{"code": code, "label": str(s.label), "type": s.type,
+                     "choices": [[value, str(label)] for value, label in s.choices], "unit": str(s.unit)}
+                    for code, s in CONTEXT_SUBJECTS.items()],
     }
 
 
@@ -83,6 +88,8 @@ def frame(version: TemplateVersion, *, active: str, document: Mapping[str, Any] 
         "nav_sections": sections,
         "report": run_cases_by_title(document),
         "words": Vocabulary.from_document(document),
+        # The editor the workspace's menu opens: the first language a template may be translated into.
+        "translation_language": LANGUAGES[0],
     }
 
 

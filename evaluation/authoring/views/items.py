@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ...audit import Actor
@@ -56,7 +57,7 @@ def _edit(request: HttpRequest, version: TemplateVersion, item: Item, section: S
         except services.DraftEditError as exc:
             show_faults(form, exc, item_field(changed.code))
         else:
-            messages.success(request, f"Saved the question “{changed.label}”.")
+            messages.success(request, _("Saved the question “%(label)s”.") % {"label": changed.label})
             return redirect("evaluation:authoring:section", pk=version.pk, section_pk=changed.section_id)
     context = frame(version, active=f"section-{section.pk}")
     context.update({"section": section, "item": item, "form": form,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ...audit import Actor
@@ -28,8 +29,8 @@ def compared_with(version: TemplateVersion) -> TemplateVersion | None:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_version(pk)
     if not version.is_draft:
-        messages.error(request, f"{version.label} is {version.get_status_display().lower()}; only a draft can be "
-                                "published.")
+        messages.error(request, _("%(version)s is %(status)s; only a draft can be published.")
+                       % {"version": version.label, "status": version.get_status_display().lower()})
         return redirect("evaluation:authoring:workspace", pk=version.pk)
     form = PublishForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -37,24 +38,26 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             published = template_services.template_publish(version=version, actor=Actor.from_request(request))
         except template_services.PublishError as exc:
             for problem in exc.messages:
-                form.add_error(None, f"Not published: {problem}")
+                form.add_error(None, _("Not published: %(problem)s") % {"problem": problem})
         else:
-            messages.success(request, f"Published {published.label}. New assessments use it from now on; "
-                                      "assessments already begun keep their own version.")
+            messages.success(request, _("Published %(version)s. New assessments use it from now on; assessments "
+                                        "already begun keep their own version.") % {"version": published.label})
             return redirect("evaluation:authoring:index")
     context = frame(version, active="publish")
     base = compared_with(version)
     # Failing cases are listed by title from the case report; the checker's own words name codes.
     problems = [p for p in template_services.template_check(version=version) if not p.startswith("case ")]
     failing = [r for r in context["report"].results if not r.passed]
+    superseded = list(TemplateVersion.objects.filter(template=version.template, status=TemplateVersion.Status.PUBLISHED)
+                      .exclude(pk=version.pk).select_related("template"))
     context.update({
         "form": form,
         "base": base,
         "diff": diff_documents(base.to_document(), context["document"]) if base else None,
         "problems": problems,
         "failing": failing,
-        "superseded": TemplateVersion.objects.filter(template=version.template,
-                                                     status=TemplateVersion.Status.PUBLISHED).exclude(pk=version.pk),
+        "superseded": superseded,
+        "superseded_labels": ", ".join(old.label for old in superseded),
     })
     return render_page(request, "authoring/publish.html", context, invalid=request.method == "POST")
 
@@ -64,8 +67,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def retire(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_version(pk)
     if version.status != TemplateVersion.Status.PUBLISHED:
-        messages.error(request, f"{version.label} is {version.get_status_display().lower()}; only a published "
-                                "version can be retired.")
+        messages.error(request, _("%(version)s is %(status)s; only a published version can be retired.")
+                       % {"version": version.label, "status": version.get_status_display().lower()})
         return redirect("evaluation:authoring:index")
     form = RetireForm(posted(request), version=version)
     if request.method == "POST" and form.is_valid():
@@ -77,9 +80,10 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
             for problem in exc.messages:
                 form.add_error("replacement", problem)
         else:
-            instead = f" New assessments use {replacement.label}." if replacement else ""
-            messages.success(request, f"{retired.label} is now {retired.get_status_display().lower()}: no new "
-                                      f"assessment will use it.{instead}")
+            done = _("%(version)s is now %(status)s: no new assessment will use it.") % {
+                "version": retired.label, "status": retired.get_status_display().lower()}
+            instead = _("New assessments use %(version)s.") % {"version": replacement.label} if replacement else ""
+            messages.success(request, f"{done} {instead}".strip())
             return redirect("evaluation:authoring:index")
     in_progress = Assessment.objects.filter(version=version).exclude(status=Assessment.Status.FINAL).count()
     context = {"version": version, "form": form, "in_progress": in_progress,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ...audit import Actor
@@ -26,8 +28,9 @@ from .common import (
     template_admin_only,
 )
 
-PLURAL_NAMES = {"red_flag": "Red flags", "test": "Tests", "referral": "Referrals", "pattern": "Patterns",
-                "advice": "Advice"}
+PLURAL_NAMES = {"red_flag": gettext_lazy("Red flags"), "test": gettext_lazy("Tests"),
+                "referral": gettext_lazy("Referrals"), "pattern": gettext_lazy("Patterns"),
+                "advice": gettext_lazy("Advice")}
 
 
 @require_GET
@@ -72,7 +75,7 @@ def _edit(request: HttpRequest, version: TemplateVersion, rule: Rule) -> HttpRes
         except services.DraftEditError as exc:
             show_faults(form, exc, rule_field(changed.code))
         else:
-            messages.success(request, f"Saved the rule “{changed.title}”.")
+            messages.success(request, _("Saved the rule “%(title)s”.") % {"title": changed.title})
             return redirect("evaluation:authoring:rules", pk=version.pk)
     context = frame(version, active="rules")
     context.update({"rule": rule, "form": form, "vocabulary": builder_vocabulary(context["document"]),
@@ -90,7 +93,8 @@ def rule_delete(request: HttpRequest, version: TemplateVersion, rule_pk: int) ->
     try:
         services.rule_delete(version=version, actor=Actor.from_request(request), rule=rule)
     except services.DraftEditError as exc:
-        messages.error(request, f"“{rule.title}” was not deleted, because: {'; '.join(exc.faults)}.")
+        messages.error(request, _("“%(title)s” was not deleted, because: %(faults)s.")
+                       % {"title": rule.title, "faults": "; ".join(exc.faults)})
         return redirect("evaluation:authoring:rule", pk=version.pk, rule_pk=rule_pk)
-    messages.success(request, f"Deleted the rule “{rule.title}”; test cases no longer expect it.")
+    messages.success(request, _("Deleted the rule “%(title)s”; test cases no longer expect it.") % {"title": rule.title})
     return redirect("evaluation:authoring:rules", pk=version.pk)

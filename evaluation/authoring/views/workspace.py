@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ...audit import Actor
@@ -14,6 +15,7 @@ from .. import services
 from ..describe import describe
 from ..faults import section_field
 from ..forms import SectionForm, VersionForm
+from ..translation_forms import missing_summary
 from .common import draft_only, frame, get_version, posted, render_page, show_faults, template_admin_only
 
 MOVES = {"up": -1, "down": 1}
@@ -31,8 +33,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def clone(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_version(pk)
     draft = template_services.template_clone(version=version, actor=Actor.from_request(request))
-    messages.success(request, f"Draft {draft.label} created from {version.label}. Edit it, check its test cases, "
-                              "then publish it.")
+    messages.success(request, _("Draft %(draft)s created from %(version)s. Edit it, check its test cases, then "
+                                "publish it.") % {"draft": draft.label, "version": version.label})
     return redirect("evaluation:authoring:workspace", pk=draft.pk)
 
 
@@ -51,6 +53,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         if response is not None:
             return response
     context = {**frame(version, active="overview"), "version_form": version_form, "section_form": section_form}
+    context["translation_status"] = missing_summary(version, context["document"])
     return render_page(request, "authoring/workspace.html", context, invalid=request.method == "POST")
 
 
@@ -62,7 +65,7 @@ def _save_version(request: HttpRequest, version: TemplateVersion, form: VersionF
     except services.DraftEditError as exc:
         show_faults(form, exc, lambda fault: None)
         return None
-    messages.success(request, "Saved the version's title.")
+    messages.success(request, _("Saved the version's title."))
     return redirect("evaluation:authoring:workspace", pk=version.pk)
 
 
@@ -76,7 +79,7 @@ def _add_section(request: HttpRequest, version: TemplateVersion, form: SectionFo
     except services.DraftEditError as exc:
         show_faults(form, exc, section_field(section.code))
         return None
-    messages.success(request, f"Added the section “{section.title}”. Add its questions here.")
+    messages.success(request, _("Added the section “%(title)s”. Add its questions here.") % {"title": section.title})
     return redirect("evaluation:authoring:section", pk=version.pk, section_pk=section.pk)
 
 
@@ -95,7 +98,7 @@ def section(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
         except services.DraftEditError as exc:
             show_faults(form, exc, section_field(changed.code))
         else:
-            messages.success(request, f"Saved the section “{changed.title}”.")
+            messages.success(request, _("Saved the section “%(title)s”.") % {"title": changed.title})
             return redirect("evaluation:authoring:section", pk=version.pk, section_pk=current.pk)
     context = frame(version, active=f"section-{current.pk}")
     items = [{"item": item, "shown_when": describe(item.shown_when, context["words"]) if item.shown_when else ""}
@@ -125,7 +128,7 @@ def section_delete(request: HttpRequest, version: TemplateVersion, section_pk: i
     try:
         services.section_delete(version=version, actor=Actor.from_request(request), section=current)
     except services.DraftEditError as exc:
-        messages.error(request, f"The section was not deleted: {'; '.join(exc.faults)}.")
+        messages.error(request, _("The section was not deleted: %(faults)s.") % {"faults": "; ".join(exc.faults)})
         return redirect("evaluation:authoring:section", pk=version.pk, section_pk=current.pk)
-    messages.success(request, f"Deleted the section “{current.title}”.")
+    messages.success(request, _("Deleted the section “%(title)s”.") % {"title": current.title})
     return redirect("evaluation:authoring:workspace", pk=version.pk)
