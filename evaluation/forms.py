@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
+import weakref
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -11,8 +13,8 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import engine, selectors
 from .decisions import AddedTest, Decision, Decisions, key_of, words_for
@@ -137,7 +139,7 @@ def _item_field(item: engine.ItemSpec, help_text: str) -> forms.Field:
     )
 
 
-def _initial_value(item: engine.ItemSpec, value: Any) -> Any:
+def initial_value(item: engine.ItemSpec, value: Any) -> Any:
     if value is None:
         return "" if item.type in ("bool", "choice", "mrc") else None
     if item.type == "bool":
@@ -147,9 +149,11 @@ def _initial_value(item: engine.ItemSpec, value: Any) -> Any:
     return value
 
 
-class AssessmentForm(forms.Form):
-    """One field per item of the version. Nothing is required here: required items
-    are enforced when signing, so a partial draft can always be saved."""
+class VisitForm(forms.Form):
+    """The parts of the assessment form that are not items: the revision it was read at and the visit date.
+
+    On its own it is what the form page needs around the items when nothing was posted (the items'
+    markup then comes from the per-version cache, see evaluation/views/form_page.py)."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
     visit_date = forms.DateField(
@@ -157,38 +161,85 @@ class AssessmentForm(forms.Form):
         error_messages={"invalid": gettext_lazy("Enter the visit date as a date, for example 2026-11-25.")},
     )
 
-    def __init__(self, *args: Any, compiled: engine.CompiledTemplate, answers: dict[str, Any] | None = None,
-                 **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.compiled = compiled
-        answers = answers or {}
-        for code, item in compiled.items.items():
-            help_text = item.help_text
-            if item.required:
-                help_text = (_("Required before signing.") + " " + help_text).strip()
-            field = _item_field(item, help_text)
-            field.initial = _initial_value(item, answers.get(code))
-            field.item = item
-            # Filled by the service (visit type): shown, never posted back.
-            field.disabled = code in engine.SERVICE_SET_ITEMS
-            self.fields[code] = field
-
     def clean_visit_date(self) -> Any:
         day = self.cleaned_data.get("visit_date")
         if day is not None and day > timezone.localdate():
             raise forms.ValidationError(_("The visit date cannot be in the future."))
         return day
 
+
+# Per compiled template (published versions are compiled once and kept) and language: the item fields,
+# built once. Weak keys, so a version whose compiled form is dropped takes its fields with it.
+_item_fields_cache: weakref.WeakKeyDictionary[engine.CompiledTemplate, dict[str, dict[str, forms.Field]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def item_fields(compiled: engine.CompiledTemplate) -> dict[str, forms.Field]:
+    """One field per item of ``compiled``, worded in the active language; shared, so never to be changed:
+    a form takes copies (as Django forms do of their declared fields)."""
+    by_language = _item_fields_cache.setdefault(compiled, {})
+    language = get_language()
+    fields = by_language.get(language)
+    if fields is None:
+        fields = by_language[language] = {code: _new_item_field(code, item) for code, item in compiled.items.items()}
+    return fields
+
+
+def _new_item_field(code: str, item: engine.ItemSpec) -> forms.Field:
+    help_text = item.help_text
+    if item.required:
+        help_text = (_("Required before signing.") + " " + help_text).strip()
+    field = _item_field(item, help_text)
+    field.item = item
+    # Filled by the service (visit type): shown, never posted back.
+    field.disabled = code in engine.SERVICE_SET_ITEMS
+    return field
+
+
+def _answers_from(codes: Any, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned answers of ``codes``, unanswered items left out."""
+    data = {}
+    for code in codes:
+        value = cleaned.get(code)
+        if value in (None, "", []):
+            continue
+        # A tampered post can repeat a checkbox value; one answer lists a choice once.
+        data[code] = list(dict.fromkeys(value)) if isinstance(value, list) else value
+    return data
+
+
+def posted_answers(compiled: engine.CompiledTemplate, data: Any) -> dict[str, Any]:
+    """What ``AssessmentForm(data, compiled=compiled).valid_answers()`` gives, without building the form:
+    each item's shared field cleans its posted value (cleaning changes no field); invalid values and the
+    service-filled items (disabled: a post cannot set them) are left out. For live suggestions."""
+    cleaned = {}
+    for code, field in item_fields(compiled).items():
+        if field.disabled:
+            continue
+        try:
+            cleaned[code] = field.clean(field.widget.value_from_datadict(data, {}, code))
+        except forms.ValidationError:
+            continue
+    return _answers_from(compiled.items, cleaned)
+
+
+class AssessmentForm(VisitForm):
+    """One field per item of the version. Nothing is required here: required items
+    are enforced when signing, so a partial draft can always be saved."""
+
+    def __init__(self, *args: Any, compiled: engine.CompiledTemplate, answers: dict[str, Any] | None = None,
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.compiled = compiled
+        answers = answers or {}
+        for code, shared in item_fields(compiled).items():
+            field = copy.deepcopy(shared)
+            field.initial = initial_value(shared.item, answers.get(code))
+            self.fields[code] = field
+
     def answers(self) -> dict[str, Any]:
         """The cleaned answers, unanswered items left out."""
-        data = {}
-        for code in self.compiled.items:
-            value = self.cleaned_data.get(code)
-            if value in (None, "", []):
-                continue
-            # A tampered post can repeat a checkbox value; one answer lists a choice once.
-            data[code] = list(dict.fromkeys(value)) if isinstance(value, list) else value
-        return data
+        return _answers_from(self.compiled.items, self.cleaned_data)
 
     def valid_answers(self) -> dict[str, Any]:
         """For live suggestions: whatever parts of the form are valid, even if others are not."""

@@ -34,14 +34,39 @@ def patients_for_user(user: Any) -> QuerySet[Patient]:
     return Patient.objects.all()
 
 
-def assessments_for_user(user: Any) -> QuerySet[Assessment]:
-    """The assessments ``user`` may see, with what their pages show."""
-    return Assessment.objects.select_related("patient", "version__template", "clinician", "updated_by", "previous")
+# What assessment pages read with the assessment, joined into its query. Each join costs the database
+# more planning than executing, so a page that needs fewer asks for fewer (issue 11).
+ASSESSMENT_RELATED = ("patient", "version__template", "clinician", "updated_by", "previous")
+# The form, live suggestions, autosave, review and signing: the patient (banner, rule context) and the version.
+FORM_RELATED = ("patient", "version__template")
+# The summary page: also the previous visit, for a follow-up's comparison.
+SUMMARY_RELATED = ("patient", "version__template", "previous")
+
+
+def assessments_for_user(user: Any, related: tuple[str, ...] = ASSESSMENT_RELATED) -> QuerySet[Assessment]:
+    """The assessments ``user`` may see, with what their pages show (``related``: what is read with them)."""
+    return Assessment.objects.select_related(*related)
 
 
 def signature_of(assessment: Assessment, number: int) -> Signature | None:
     """One signed revision of ``assessment`` (without its stored PDFs)."""
     return Signature.objects.defer("pdf", "handout_pdf").filter(assessment=assessment, number=number).first()
+
+
+def assessment_to_print(user: Any, pk: Any) -> Assessment | None:
+    """An assessment ``user`` may see, with only what printing a stored report reads: status, visit
+    date, the patient's MRN (the file name) and id (the audit event); other fields load if touched."""
+    return (assessments_for_user(user).select_related(None).select_related("patient")
+            .only("status", "visit_date", "patient__mrn").filter(pk=pk).first())
+
+
+def signed_report_row(assessment: Assessment, number: int | None, column: str, hash_column: str
+                      ) -> tuple[int, int, Any, str] | None:
+    """(signature id, revision number, stored bytes or None, their hash) of revision ``number`` of
+    ``assessment`` (the latest when None), in one query that reads no snapshot."""
+    signatures = Signature.objects.filter(assessment=assessment)
+    signatures = signatures.filter(number=number) if number is not None else signatures.order_by("-number")
+    return signatures.values_list("pk", "number", column, hash_column).first()
 
 
 def signatures_of(assessment: Assessment) -> list[Signature]:
@@ -119,21 +144,34 @@ def possible_duplicates(*, family_name: str, given_name: str, date_of_birth: dat
     ]
 
 
+# What a line in the start page's short lists shows: the patient, the status badge, the times. Answers and
+# decisions (JSON) stay unread; touching another field would cost a query per line.
+LISTED_ASSESSMENT_FIELDS = ("status", "amendment_reason", "created_at", "updated_at", "patient__mrn",
+                            "patient__family_name", "patient__given_name")
+
+
 def open_drafts_of(user: Any, limit: int = 10) -> list[Assessment]:
     """The user's unsigned assessments, most recently saved first."""
     drafts = Assessment.objects.filter(clinician=user, status=Assessment.Status.DRAFT)
-    return list(drafts.select_related("patient").order_by("-updated_at")[:limit])
+    return list(drafts.select_related("patient").only(*LISTED_ASSESSMENT_FIELDS).order_by("-updated_at")[:limit])
 
 
 def seen_today_by(user: Any, limit: int = 15) -> list[Assessment]:
     """The assessments the user started today (the clinic's time zone), newest first."""
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     today = Assessment.objects.filter(clinician=user, created_at__gte=start)
-    return list(today.select_related("patient").order_by("-created_at")[:limit])
+    return list(today.select_related("patient").only(*LISTED_ASSESSMENT_FIELDS).order_by("-created_at")[:limit])
 
 
 def patient_assessments(patient: Patient) -> list[Assessment]:
     return list(patient.assessments.select_related("version__template", "clinician").order_by("-created_at"))
+
+
+def patient_assessment_rows(patient: Patient) -> list[Assessment]:
+    """``patient_assessments`` with only what the patient page's table shows (no answers, no template JSON)."""
+    return list(patient.assessments.select_related("version__template", "clinician").only(
+        "status", "amendment_reason", "created_at", "patient_id", "version__number", "version__template__slug",
+        "clinician__username", "clinician__first_name", "clinician__last_name").order_by("-created_at"))
 
 
 def patient_audit_events(patient: Patient) -> QuerySet[AuditEvent]:

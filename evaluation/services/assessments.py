@@ -218,17 +218,20 @@ class SignOutcome:
 
 def assessment_sign(
     *, assessment: Assessment, actor: Actor, expected_revision: int, decisions: Decisions | None = None,
+    store_reports: bool = True,
 ) -> SignOutcome:
     """Sign: check completeness, snapshot answers, engine output and decisions, commit; then store the reports.
 
     The row lock is held only for the checks and the snapshot: the PDFs are rendered after the
     commit (``transaction.on_commit``), from the snapshot, so they never hold up another clinician.
+    ``store_reports=False`` leaves them to the caller (the signing page stores them once its response
+    is sent, ``reports.RedirectThenStoreReports``); either way the first print stores what is missing.
     When something stops signing, the decisions given are saved all the same (nothing typed is
     lost) and the outcome lists the problems.
     """
     with transaction.atomic():
         outcome = _sign_locked(assessment, actor, expected_revision, decisions)
-        if outcome.signature is not None:
+        if outcome.signature is not None and store_reports:
             transaction.on_commit(partial(signature_store_reports, outcome.signature.pk))
     return outcome
 

@@ -27,8 +27,17 @@ def get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
     return patient
 
 
-def get_assessment_for_user(request: HttpRequest, pk: Any) -> Assessment:
-    assessment = selectors.assessments_for_user(request.user).filter(pk=pk).first()
+def get_assessment_for_user(request: HttpRequest, pk: Any,
+                            related: tuple[str, ...] = selectors.ASSESSMENT_RELATED) -> Assessment:
+    assessment = selectors.assessments_for_user(request.user, related).filter(pk=pk).first()
+    if assessment is None:
+        raise Http404(_("No such assessment."))
+    return assessment
+
+
+def get_assessment_to_print(request: HttpRequest, pk: Any) -> Assessment:
+    """Like ``get_assessment_for_user``, reading only what printing a stored report needs."""
+    assessment = selectors.assessment_to_print(request.user, pk)
     if assessment is None:
         raise Http404(_("No such assessment."))
     return assessment

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import audit, engine, selectors
 from ..audit import Actor
-from ..forms import AmendForm, AssessmentForm, NewAssessmentForm
+from ..forms import AmendForm, AssessmentForm, NewAssessmentForm, VisitForm, posted_answers
 from ..layout import form_layout, grouped_output, with_reasons_in_language
 from ..models import Assessment, AuditEvent
 from ..reports.content import report_for
@@ -29,6 +29,7 @@ from .access import (
     get_assessment_for_user,
     get_patient_for_user,
 )
+from .form_page import form_sections_html
 
 Action = AuditEvent.Action
 
@@ -59,7 +60,7 @@ def assessment_create(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_assessment_for_user(request, pk, selectors.SUMMARY_RELATED)
     signature = None if assessment.is_editable else assessment.latest_signature
     audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment)
     return render(request, "evaluation/assessment_detail.html", report_for(assessment, signature).context())
@@ -68,7 +69,7 @@ def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_assessment_for_user(request, pk, selectors.SUMMARY_RELATED)
     signature = selectors.signature_of(assessment, number)
     if signature is None:
         raise Http404(_("No such signed revision."))
@@ -113,22 +114,35 @@ def _render_form(request: HttpRequest, assessment: Assessment, form: AssessmentF
     return render(request, "evaluation/assessment_form.html", context, status=status)
 
 
+def _render_first_form(request: HttpRequest, assessment: Assessment, compiled: engine.CompiledTemplate) -> HttpResponse:
+    """The form as first shown: nothing posted, so no errors, and the questions come from the version's
+    stored markup with this draft's answers filled in (form_page.py), not from ~60 template renders."""
+    evaluation = compiled.evaluate(assessment.answers, assessment.context)
+    return render(request, "evaluation/assessment_form.html", {
+        "assessment": assessment,
+        "patient": assessment.patient,
+        "form": VisitForm(initial={"revision": assessment.revision, "visit_date": assessment.visit_date}),
+        "form_sections_html": form_sections_html(compiled, assessment.answers, evaluation),
+        "hidden": evaluation.hidden,
+        **panel_context(evaluation),
+    })
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required([SEE_PATIENTS, CHANGE_ASSESSMENT], raise_exception=True)
 def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_assessment_for_user(request, pk, selectors.FORM_RELATED)
     if not assessment.is_editable:
         messages.info(request, _("This assessment is signed. To change it, start an amendment."))
         return redirect(assessment)
     compiled = compiled_for(assessment)
-    # Bound on every POST, even an empty one, so an empty post is an invalid form, not a blank page.
-    form = AssessmentForm(request.POST if request.method == "POST" else None, compiled=compiled,
-                          answers=assessment.answers,
-                          initial={"revision": assessment.revision, "visit_date": assessment.visit_date})
     actor = Actor.from_request(request)
     if request.method == "GET":
         audit.record(Action.ASSESSMENT_VIEW, actor=actor, obj=assessment, detail={"page": "edit"})
-        return _render_form(request, assessment, form, compiled.evaluate(assessment.answers, assessment.context))
+        return _render_first_form(request, assessment, compiled)
+    # Bound on every POST, even an empty one, so an empty post is an invalid form, not a blank page.
+    form = AssessmentForm(request.POST, compiled=compiled, answers=assessment.answers,
+                          initial={"revision": assessment.revision, "visit_date": assessment.visit_date})
     if form.is_valid():
         try:
             assessment_services.assessment_save(assessment=assessment, answers=form.answers(),
@@ -172,9 +186,10 @@ def _render_conflict(request: HttpRequest, assessment: Assessment, form: Assessm
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_suggest(request: HttpRequest, pk: Any) -> HttpResponse:
     """Live suggestions for the answers on screen; computes, never saves."""
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_assessment_for_user(request, pk, selectors.FORM_RELATED)
     compiled = compiled_for(assessment)
-    evaluation = compiled.evaluate(AssessmentForm(request.POST, compiled=compiled).valid_answers(), assessment.context)
+    # Validated item by item against the version's shared fields: no form is built for a keystroke.
+    evaluation = compiled.evaluate(posted_answers(compiled, request.POST), assessment.context)
     return render(request, "evaluation/_suggestions.html", {**panel_context(evaluation), "oob": True})
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import engine
+from .. import engine, selectors
 from ..audit import Actor
 from ..forms import AssessmentForm
 from ..models import Assessment
@@ -45,7 +45,7 @@ def _saved(assessment: Assessment) -> JsonResponse:
 @require_POST
 @permission_required([SEE_PATIENTS, CHANGE_ASSESSMENT], raise_exception=True)
 def assessment_autosave(request: HttpRequest, pk: Any) -> JsonResponse:
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_assessment_for_user(request, pk, selectors.FORM_RELATED)
     if not assessment.is_editable:
         return _refused(_("Not saved: this assessment has been signed. Start an amendment to change it."), 409)
     form = AssessmentForm(request.POST, compiled=compiled_for(assessment))

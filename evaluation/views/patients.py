@@ -120,7 +120,7 @@ def patient_edit(request: HttpRequest, pk: Any) -> HttpResponse:
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def patient_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     patient = get_patient_for_user(request, pk)
-    assessments = selectors.patient_assessments(patient)
+    assessments = selectors.patient_assessment_rows(patient)
     has_previous = any(a.status != a.Status.DRAFT for a in assessments)
     audit.record(Action.PATIENT_VIEW, actor=Actor.from_request(request), obj=patient)
     return render(request, "evaluation/patient_detail.html", {

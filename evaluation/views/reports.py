@@ -17,13 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import audit, selectors
+from .. import audit
 from ..audit import Actor
-from ..models import Assessment, AuditEvent, Signature
+from ..models import Assessment, AuditEvent
 from ..reports.content import report_for
 from ..reports.pdf import render_handout_pdf, render_summary_pdf
-from ..services.reports import HANDOUT, SUMMARY, signature_report
-from .access import SEE_PATIENTS, get_assessment_for_user
+from ..services.reports import HANDOUT, SUMMARY, ReportBytes, StoredReport, printed_report
+from .access import SEE_PATIENTS, get_assessment_for_user, get_assessment_to_print
 
 UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -42,29 +42,42 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _signed_revision(request: HttpRequest, assessment: Assessment) -> Signature | None:
-    """The revision asked for (``?revision=N``), else the latest signed one; None prints the draft."""
+LATEST = None  # no revision asked for: the latest signed one
+
+
+def _asked_revision(request: HttpRequest) -> int | None:
+    """The revision asked for (``?revision=N``), else ``LATEST``."""
     asked = request.GET.get("revision")
     if asked is None:
-        return None if assessment.is_editable else assessment.latest_signature
-    signature = selectors.signature_of(assessment, int(asked)) if asked.isdigit() else None
-    if signature is None:
+        return LATEST
+    if not asked.isdigit():
         raise Http404(_("No such signed revision."))
-    return signature
+    return int(asked)
+
+
+def _prints_draft(request: HttpRequest, assessment: Assessment) -> bool:
+    return assessment.is_editable and "revision" not in request.GET
+
+
+def _stored(request: HttpRequest, assessment: Assessment, report: StoredReport) -> tuple[int, ReportBytes]:
+    """The signed revision's stored report; a re-print reads its bytes and nothing more (issue 11)."""
+    printed = printed_report(assessment, _asked_revision(request), report)
+    if printed is None:
+        raise Http404(_("No such signed revision."))
+    return printed
 
 
 @require_GET
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_pdf(request: HttpRequest, pk: Any) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk)
-    signature = _signed_revision(request, assessment)
-    if signature is not None:
-        stored = signature_report(signature, SUMMARY, assessment)
-        data, pdf_hash = stored.data, stored.sha256
+    assessment = get_assessment_to_print(request, pk)
+    if _prints_draft(request, assessment):
+        number, data, pdf_hash = None, render_summary_pdf(report_for(get_assessment_for_user(request, pk))), ""
     else:
-        data, pdf_hash = render_summary_pdf(report_for(assessment)), ""
+        number, stored = _stored(request, assessment, SUMMARY)
+        data, pdf_hash = stored.data, stored.sha256
     audit.record(AuditEvent.Action.ASSESSMENT_PRINT, actor=Actor.from_request(request), obj=assessment,
-                 detail={"revision": signature.number if signature else None, "pdf_hash": pdf_hash})
+                 detail={"revision": number, "pdf_hash": pdf_hash})
     response = _pdf_response(data, _filename(assessment))
     if pdf_hash:
         response["ETag"] = f'"{pdf_hash}"'
@@ -74,11 +87,10 @@ def assessment_pdf(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_handout(request: HttpRequest, pk: Any) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk)
-    signature = _signed_revision(request, assessment)
-    if signature is not None:
-        data = signature_report(signature, HANDOUT, assessment).data
+    assessment = get_assessment_to_print(request, pk)
+    if _prints_draft(request, assessment):
+        data = render_handout_pdf(report_for(get_assessment_for_user(request, pk)))
     else:
-        data = render_handout_pdf(report_for(assessment))
+        data = _stored(request, assessment, HANDOUT)[1].data
     audit.record(AuditEvent.Action.HANDOUT_PRINT, actor=Actor.from_request(request), obj=assessment)
     return _pdf_response(data, _filename(assessment, "-handout"))

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import signing_limit, two_factor
 
-from .. import audit, engine
+from .. import audit, engine, selectors
 from ..audit import Actor
 from ..decisions import Decisions
 from ..forms import DecisionsForm
 from ..models import Assessment, AuditEvent
 from ..services import assessments as assessment_services
+from ..services.reports import RedirectThenStoreReports
 from .access import CHANGE_ASSESSMENT, SEE_PATIENTS, SIGN_ASSESSMENT, get_assessment_for_user
 from .assessments import compiled_for, panel_context
 
@@ -39,7 +40,7 @@ def _review_page(request: HttpRequest, assessment: Assessment, form: DecisionsFo
 
 
 def _bound_review(request: HttpRequest, pk: Any) -> tuple[Assessment, engine.Evaluation, DecisionsForm]:
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_assessment_for_user(request, pk, selectors.FORM_RELATED)
     evaluation = compiled_for(assessment).evaluate(assessment.answers, assessment.context)
     form = DecisionsForm(request.POST or None, evaluation=evaluation,
                          decisions=Decisions.from_json(assessment.decisions),
@@ -133,7 +134,7 @@ def assessment_sign(request: HttpRequest, pk: Any) -> HttpResponse:
     try:
         outcome = assessment_services.assessment_sign(
             assessment=assessment, actor=Actor.from_request(request),
-            expected_revision=form.cleaned_data["revision"], decisions=form.decisions())
+            expected_revision=form.cleaned_data["revision"], decisions=form.decisions(), store_reports=False)
     except assessment_services.ConflictError:
         return _review_page(request, assessment, form, evaluation, [CONFLICT_MESSAGE], status=409)
     except assessment_services.NotEditableError as exc:
@@ -146,4 +147,5 @@ def assessment_sign(request: HttpRequest, pk: Any) -> HttpResponse:
         return _review_page(request, outcome.assessment, form, evaluation, [_("Not signed yet:"), *outcome.problems],
                             status=400)
     messages.success(request, _("Assessment signed. The record is now read-only."))
-    return redirect(assessment)
+    # Committed by now: the PDFs are rendered once the signer has this answer, not before.
+    return RedirectThenStoreReports(assessment.get_absolute_url(), outcome.signature.pk)
