@@ -1,15 +1,20 @@
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from .permissions import is_clinician, is_template_admin
+from .views.fragments import HEAD_TEMPLATE, TOP_TEMPLATE, render_fragment
 
 
 def clinic(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
+    """The clinic's name, and the page chrome of base.html.
+
+    The chrome is given as callables, so only a page that shows it (base.html) pays for it: htmx
+    fragments and PDFs rendered with a request do not. See ``evaluation.views.fragments``.
+    """
     return {
         "CLINIC_NAME": settings.CLINIC_NAME,
-        "user_is_clinician": bool(user and is_clinician(user)),
-        "user_is_template_admin": bool(user and is_template_admin(user)),
+        "page_head": partial(render_fragment, HEAD_TEMPLATE, request),
+        "page_top": partial(render_fragment, TOP_TEMPLATE, request),
     }

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Window
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
@@ -69,6 +69,36 @@ def signed_report_row(assessment: Assessment, number: int | None, column: str, h
     return signatures.values_list("pk", "number", column, hash_column).first()
 
 
+# What a re-print reads, all in one row: the signature (id, number, stored bytes, hash) and of its
+# assessment what the response and the audit event name (status, visit date, patient id and MRN).
+STORED_REPORT_FIELDS = ("pk", "number", "assessment__status", "assessment__visit_date", "assessment__patient_id",
+                        "assessment__patient__mrn")
+
+
+def stored_report_to_print(user: Any, pk: Any, number: int | None, column: str, hash_column: str
+                           ) -> tuple[Assessment, int, Any, str] | None:
+    """A re-print in one query: (the assessment with only what printing reads, revision number, stored
+    bytes or None, their hash) for revision ``number`` (the latest when None) of an assessment ``user``
+    may see (``assessment_to_print`` then ``signed_report_row`` in one). None when there is no such
+    signed revision (or no such assessment: the caller then looks it up to say which)."""
+    signatures = Signature.objects.filter(assessment__in=assessments_for_user(user, ()).filter(pk=pk).values("pk"))
+    signatures = signatures.filter(number=number) if number is not None else signatures.order_by("-number")
+    row = signatures.values_list(*STORED_REPORT_FIELDS, column, hash_column).first()
+    if row is None:
+        return None
+    signature_id, number, status, visit_date, patient_id, mrn, data, digest = row
+    assessment = partly_loaded(Assessment, id=pk, status=status, visit_date=visit_date, patient_id=patient_id)
+    assessment._state.fields_cache["patient"] = partly_loaded(Patient, id=patient_id, mrn=mrn)
+    return assessment, number, data, digest
+
+
+def partly_loaded(model: Any, db: str | None = None, **values: Any) -> Any:
+    """An instance of ``model`` as the ORM builds it from a row holding only ``values`` (by attribute
+    name): the other fields are deferred, so touching one loads it rather than reading a default."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
 def signatures_of(assessment: Assessment) -> list[Signature]:
     return list(assessment.signatures.order_by("number").defer("pdf", "handout_pdf"))
 
@@ -85,11 +115,16 @@ def patient_search(query: str) -> QuerySet[Patient]:
     served by its own index); per-row figures come from ``with_visits`` for one page only.
     """
     parsed = parse_patient_query(query)
-    patients = Patient.objects.all()
     if parsed.mrn:
-        exact = patients.filter(mrn=parsed.mrn)
+        exact = Patient.objects.filter(mrn=parsed.mrn)
         if exact.exists():
             return exact
+    return patient_search_without_mrn(parsed)
+
+
+def patient_search_without_mrn(parsed: Any) -> QuerySet[Patient]:
+    """``patient_search`` once no patient has the exact MRN: every word and date of ``parsed``."""
+    patients = Patient.objects.all()
     if parsed.dates:
         patients = patients.filter(date_of_birth__in=parsed.dates)
     for term in parsed.terms:
@@ -100,6 +135,38 @@ def patient_search(query: str) -> QuerySet[Patient]:
         # the name order from "A" discarding non-matches, which is slow when the matches are "Zimmer...".
         patients = patients.order_by(Lower(Trim("family_name")), Lower("given_name"), "mrn")
     return patients
+
+
+def is_selective(query: str) -> bool:
+    """Whether ``query`` finds few patients: an MRN, a date of birth or a word of ``SELECTIVE_TERM`` letters."""
+    parsed = parse_patient_query(query)
+    return bool(parsed.mrn or parsed.dates or any(len(term) >= SELECTIVE_TERM for term in parsed.terms))
+
+
+def patient_search_slice(query: str, start: int, stop: int) -> tuple[list[Patient], int] | None:
+    """Rows ``start:stop`` of ``patient_search(query)`` and how many it finds, in one query (a window
+    count over the matches) rather than an existence check for the MRN, a COUNT and then the page.
+
+    For a selective ``query`` only (``is_selective``): there the matches are few and found first anyway,
+    whereas counting a broad match alongside its first page would read every match instead of stopping
+    at 25. None when one query cannot tell (no rows past the first page): the caller counts as before.
+    """
+    parsed = parse_patient_query(query)
+    if parsed.mrn:
+        rows = _with_found(Patient.objects.filter(mrn=parsed.mrn), start, stop)
+        if rows:
+            return rows, rows[0].found
+        if start:
+            return None
+    rows = _with_found(patient_search_without_mrn(parsed), start, stop)
+    if rows:
+        return rows, rows[0].found
+    return None if start else ([], 0)
+
+
+def _with_found(patients: QuerySet[Patient], start: int, stop: int) -> list[Patient]:
+    """The slice, each row carrying ``found``: how many rows the whole query has (COUNT(*) OVER ())."""
+    return list(patients.annotate(found=Window(Count("pk")))[start:stop])
 
 
 # Above this many patients the unfiltered list shows PostgreSQL's estimate of the register's size:
@@ -150,17 +217,66 @@ LISTED_ASSESSMENT_FIELDS = ("status", "amendment_reason", "created_at", "updated
                             "patient__family_name", "patient__given_name")
 
 
+def _open_drafts_query(user: Any, limit: int) -> QuerySet[Assessment]:
+    drafts = Assessment.objects.filter(clinician=user, status=Assessment.Status.DRAFT)
+    return drafts.select_related("patient").only(*LISTED_ASSESSMENT_FIELDS).order_by("-updated_at")[:limit]
+
+
+def _seen_today_query(user: Any, limit: int) -> QuerySet[Assessment]:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = Assessment.objects.filter(clinician=user, created_at__gte=start)
+    return today.select_related("patient").only(*LISTED_ASSESSMENT_FIELDS).order_by("-created_at")[:limit]
+
+
 def open_drafts_of(user: Any, limit: int = 10) -> list[Assessment]:
     """The user's unsigned assessments, most recently saved first."""
-    drafts = Assessment.objects.filter(clinician=user, status=Assessment.Status.DRAFT)
-    return list(drafts.select_related("patient").only(*LISTED_ASSESSMENT_FIELDS).order_by("-updated_at")[:limit])
+    return list(_open_drafts_query(user, limit))
 
 
 def seen_today_by(user: Any, limit: int = 15) -> list[Assessment]:
     """The assessments the user started today (the clinic's time zone), newest first."""
+    return list(_seen_today_query(user, limit))
+
+
+# The start page's two short lists in one statement. Hand-written because the ORM's compiling of the
+# same UNION (two joined, column-limited, ordered and limited selects) cost three times its round trip.
+# Works on PostgreSQL and SQLite; each list keeps its own order and limit inside its subquery.
+_LISTED_SQL = (
+    "SELECT a.id, a.patient_id, a.status, a.amendment_reason, a.created_at, a.updated_at, {list} AS listed,"
+    " p.mrn AS listed_mrn, p.family_name AS listed_family_name, p.given_name AS listed_given_name"
+    " FROM {assessment} a JOIN {patient} p ON p.id = a.patient_id WHERE a.clinician_id = %s AND {where}"
+    " ORDER BY {order} DESC LIMIT %s"
+)
+
+
+def _listed_sql() -> str:
+    names = {"assessment": connection.ops.quote_name(Assessment._meta.db_table),
+             "patient": connection.ops.quote_name(Patient._meta.db_table)}
+    drafts = _LISTED_SQL.format(list="'draft'", where="a.status = %s", order="a.updated_at", **names)
+    today = _LISTED_SQL.format(list="'today'", where="a.created_at >= %s", order="a.created_at", **names)
+    return f"SELECT * FROM ({drafts}) drafts UNION ALL SELECT * FROM ({today}) today"
+
+
+def open_drafts_and_seen_today(user: Any, drafts: int = 10, today: int = 15) -> tuple[list[Assessment],
+                                                                                      list[Assessment]]:
+    """``open_drafts_of`` and ``seen_today_by`` in one query: one round trip for the start page.
+
+    The assessments carry ``LISTED_ASSESSMENT_FIELDS`` (others load if touched) and their patient's
+    MRN and names; a draft started today is in both lists.
+    """
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    today = Assessment.objects.filter(clinician=user, created_at__gte=start)
-    return list(today.select_related("patient").only(*LISTED_ASSESSMENT_FIELDS).order_by("-created_at")[:limit])
+    params = [user.pk, Assessment.Status.DRAFT, drafts, user.pk, connection.ops.adapt_datetimefield_value(start),
+              today]
+    listed: dict[str, list[Assessment]] = {"draft": [], "today": []}
+    for row in Assessment.objects.raw(_listed_sql(), params):
+        row._state.fields_cache["patient"] = partly_loaded(
+            Patient, row._state.db, id=row.patient_id, mrn=row.listed_mrn, family_name=row.listed_family_name,
+            given_name=row.listed_given_name)
+        listed[row.listed].append(row)
+    # UNION ALL keeps no order of its own; each list is put back in its subquery's order.
+    listed["draft"].sort(key=lambda a: a.updated_at, reverse=True)
+    listed["today"].sort(key=lambda a: a.created_at, reverse=True)
+    return listed["draft"], listed["today"]
 
 
 def patient_assessments(patient: Patient) -> list[Assessment]:

@@ -97,24 +97,28 @@ def version_title(assessment: Assessment) -> str:
     return document.get("version", {}).get("title") or assessment.version.title
 
 
-def report_for(assessment: Assessment, signature: Signature | None = None) -> ReportContent:
-    """A signed revision's report (``signature``), or the draft's."""
+def report_for(assessment: Assessment, signature: Signature | None = None,
+               signatures: list[Signature] | None = None) -> ReportContent:
+    """A signed revision's report (``signature``), or the draft's. ``signatures``: the assessment's signed
+    revisions, if the caller has read them already (the summary page does, to find the latest)."""
     if signature is not None:
-        return report_for_signature(signature, assessment)
-    return report_for_draft(assessment)
+        return report_for_signature(signature, assessment, signatures)
+    return report_for_draft(assessment, signatures=signatures)
 
 
-def report_for_draft(assessment: Assessment, evaluation: Evaluation | None = None) -> ReportContent:
+def report_for_draft(assessment: Assessment, evaluation: Evaluation | None = None,
+                     signatures: list[Signature] | None = None) -> ReportContent:
     """A draft's report, from one evaluation of its saved answers (pass it if the page has one).
 
     Worded in the active language, as the page or print that shows it."""
     evaluation = evaluation or assessment.version.compiled(get_language()).evaluate(
         assessment.answers, assessment.context)
     return _build(assessment, None, evaluation.answers, evaluation.hidden, evaluation.snapshot(),
-                  Decisions.from_json(assessment.decisions))
+                  Decisions.from_json(assessment.decisions), signatures)
 
 
-def report_for_signature(signature: Signature, assessment: Assessment | None = None) -> ReportContent:
+def report_for_signature(signature: Signature, assessment: Assessment | None = None,
+                         signatures: list[Signature] | None = None) -> ReportContent:
     """Exactly what ``signature`` signed."""
     assessment = assessment or signature.assessment
     compiled = assessment.version.compiled()
@@ -125,11 +129,13 @@ def report_for_signature(signature: Signature, assessment: Assessment | None = N
         output = {**output, "undetermined": compiled.evaluate(answers, content.get("context")).snapshot()["undetermined"]}
     # Which questions were hidden follows from the signed answers and context alone.
     _, hidden = compiled.visible_answers(answers, content.get("context"))
-    return _build(assessment, signature, answers, hidden, output, Decisions.from_json(content["decisions"]))
+    return _build(assessment, signature, answers, hidden, output, Decisions.from_json(content["decisions"]),
+                  signatures)
 
 
 def _build(assessment: Assessment, signature: Signature | None, answers: dict[str, Any], hidden: frozenset[str],
-           output: dict[str, Any], decisions: Decisions) -> ReportContent:
+           output: dict[str, Any], decisions: Decisions, signatures: list[Signature] | None = None
+           ) -> ReportContent:
     language = get_language()
     compiled: CompiledTemplate = assessment.version.compiled(language)
     translated = compiled if language in TRANSLATED_LANGUAGES else None
@@ -139,7 +145,7 @@ def _build(assessment: Assessment, signature: Signature | None, answers: dict[st
     return ReportContent(
         assessment=assessment,
         signature=signature,
-        signatures=selectors.signatures_of(assessment),
+        signatures=selectors.signatures_of(assessment) if signatures is None else signatures,
         answers=answers,
         hidden=hidden,
         output=output,

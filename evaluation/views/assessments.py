@@ -30,6 +30,7 @@ from .access import (
     get_patient_for_user,
 )
 from .form_page import form_sections_html
+from .fragments import with_recommendation_markup
 
 Action = AuditEvent.Action
 
@@ -61,9 +62,12 @@ def assessment_create(request: HttpRequest, pk: Any) -> HttpResponse:
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     assessment = get_assessment_for_user(request, pk, selectors.SUMMARY_RELATED)
-    signature = None if assessment.is_editable else assessment.latest_signature
+    # One query for the revisions list and the latest of them (``latest_signature`` would be another).
+    signatures = selectors.signatures_of(assessment)
+    signature = None if assessment.is_editable or not signatures else signatures[-1]
     audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment)
-    return render(request, "evaluation/assessment_detail.html", report_for(assessment, signature).context())
+    return render(request, "evaluation/assessment_detail.html",
+                  report_for(assessment, signature, signatures).context())
 
 
 @require_GET
@@ -90,7 +94,7 @@ def compiled_for(assessment: Assessment) -> engine.CompiledTemplate:
 def panel_context(evaluation: engine.Evaluation) -> dict[str, Any]:
     """The live suggestions panel (and the review page's) for one evaluation."""
     return {
-        "groups": grouped_output(with_reasons_in_language(evaluation.as_dict())),
+        "groups": with_recommendation_markup(grouped_output(with_reasons_in_language(evaluation.as_dict()))),
         "mrc_sum": evaluation.mrc_sum,
         "mrc_max": evaluation.mrc_max,
         "missing_required": len(evaluation.missing_required),

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import audit
+from .. import audit, selectors
 from ..audit import Actor
 from ..models import Assessment, AuditEvent
 from ..reports.content import report_for
@@ -59,6 +59,21 @@ def _prints_draft(request: HttpRequest, assessment: Assessment) -> bool:
     return assessment.is_editable and "revision" not in request.GET
 
 
+def _stored_in_one_query(request: HttpRequest, pk: Any, report: StoredReport
+                         ) -> tuple[Assessment, int, ReportBytes] | None:
+    """The common re-print: a signed revision whose report is stored, read with its assessment in one
+    query. None for everything else (a draft's print, a report not stored yet, no such assessment or
+    revision), which takes the full path below and answers exactly as before."""
+    found = selectors.stored_report_to_print(request.user, pk, _asked_revision(request), report.column,
+                                             report.hash_column)
+    if found is None:
+        return None
+    assessment, number, data, digest = found
+    if data is None or _prints_draft(request, assessment):
+        return None
+    return assessment, number, ReportBytes(bytes(data), digest)
+
+
 def _stored(request: HttpRequest, assessment: Assessment, report: StoredReport) -> tuple[int, ReportBytes]:
     """The signed revision's stored report; a re-print reads its bytes and nothing more (issue 11)."""
     printed = printed_report(assessment, _asked_revision(request), report)
@@ -70,12 +85,21 @@ def _stored(request: HttpRequest, assessment: Assessment, report: StoredReport) 
 @require_GET
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_pdf(request: HttpRequest, pk: Any) -> HttpResponse:
+    stored = _stored_in_one_query(request, pk, SUMMARY)
+    if stored is not None:
+        assessment, number, report = stored
+        return _summary_response(request, assessment, number, report.data, report.sha256)
     assessment = get_assessment_to_print(request, pk)
     if _prints_draft(request, assessment):
         number, data, pdf_hash = None, render_summary_pdf(report_for(get_assessment_for_user(request, pk))), ""
     else:
         number, stored = _stored(request, assessment, SUMMARY)
         data, pdf_hash = stored.data, stored.sha256
+    return _summary_response(request, assessment, number, data, pdf_hash)
+
+
+def _summary_response(request: HttpRequest, assessment: Assessment, number: int | None, data: bytes,
+                      pdf_hash: str) -> HttpResponse:
     audit.record(AuditEvent.Action.ASSESSMENT_PRINT, actor=Actor.from_request(request), obj=assessment,
                  detail={"revision": number, "pdf_hash": pdf_hash})
     response = _pdf_response(data, _filename(assessment))
@@ -87,10 +111,18 @@ def assessment_pdf(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 @permission_required(SEE_PATIENTS, raise_exception=True)
 def assessment_handout(request: HttpRequest, pk: Any) -> HttpResponse:
+    stored = _stored_in_one_query(request, pk, HANDOUT)
+    if stored is not None:
+        assessment, _number, report = stored
+        return _handout_response(request, assessment, report.data)
     assessment = get_assessment_to_print(request, pk)
     if _prints_draft(request, assessment):
         data = render_handout_pdf(report_for(get_assessment_for_user(request, pk)))
     else:
         data = _stored(request, assessment, HANDOUT)[1].data
+    return _handout_response(request, assessment, data)
+
+
+def _handout_response(request: HttpRequest, assessment: Assessment, data: bytes) -> HttpResponse:
     audit.record(AuditEvent.Action.HANDOUT_PRINT, actor=Actor.from_request(request), obj=assessment)
     return _pdf_response(data, _filename(assessment, "-handout"))

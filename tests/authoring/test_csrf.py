@@ -19,7 +19,6 @@ from evaluation.models import AuditEvent, Item, Rule, Section, TemplateCase, Tem
 
 from .conftest import url
 
-
 LABEL = Wording("items", "post_cramp_soreness", "label", "")
 
 

@@ -1,0 +1,287 @@
+"""The pages' fast paths (issue 11, second round) write exactly what the templates wrote before.
+
+The page chrome is rendered once per language and role and filled per request; the patient list's
+rows, the start page's short lists and status badges are written without a template loop. Each is
+held here to the markup the templates made (the old markup kept below as the reference), for both
+languages, several roles and awkward names; and the cached chrome is seen to follow a change of
+role or language.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from evaluation import selectors
+from evaluation.permissions import TEMPLATE_ADMINS
+from evaluation.views import fragments
+from evaluation.views.patients import patient_rows, with_list_labels
+from tests.factories import case_answers, make_assessment, make_patient, sign
+
+pytestmark = pytest.mark.django_db
+
+# The chrome as base.html wrote it before issue 11's second round (the reference the fast path must match).
+OLD_CHROME = """{% load static i18n %}{% get_current_language as LANGUAGE_CODE %}<link rel="stylesheet" href="{% static 'vendor/bootstrap.min.css' %}">
+  <link rel="stylesheet" href="{% static 'css/app.css' %}">
+  <script src="{% static 'vendor/htmx.min.js' %}" defer></script>
+  {# The language in the address: a browser must not reuse one language's catalogue for another. #}
+  <script src="{% url 'javascript-catalog' %}?language={{ LANGUAGE_CODE }}" defer></script>
+  <script src="{% static 'js/app.js' %}" defer></script>
+  <script src="{% static 'js/session.js' %}" defer></script>
+  <script src="{% static 'js/autosave.js' %}" defer></script>|<body{% if user.is_authenticated %} data-session-seconds-left="{{ request.session_seconds_left|default_if_none:'' }}" data-session-status-url="{% url 'evaluation:session_status' %}" data-session-keepalive-url="{% url 'evaluation:session_keepalive' %}" data-login-url="{% url 'login' %}"{% endif %}>
+<a class="visually-hidden-focusable skip-link" href="#main">{% translate "Skip to content" %}</a>
+<nav class="navbar navbar-expand-lg navbar-dark bg-primary" aria-label="{% translate "Main" %}">
+  <div class="container-fluid">
+    <a class="navbar-brand" href="{% url 'evaluation:home' %}">{{ CLINIC_NAME }}</a>
+    {% if user.is_authenticated %}
+    <button class="navbar-toggler" type="button" data-bs-toggle="collapse" data-bs-target="#nav" aria-controls="nav" aria-expanded="false" aria-label="{% translate "Menu" %}">
+      <span class="navbar-toggler-icon"></span>
+    </button>
+    <div class="collapse navbar-collapse" id="nav">
+      <ul class="navbar-nav me-auto">
+        {% if user_is_clinician %}
+        <li class="nav-item"><a class="nav-link" href="{% url 'evaluation:patient_list' %}">{% translate "Patients" %}</a></li>
+        <li class="nav-item"><a class="nav-link" href="{% url 'evaluation:patient_create' %}">{% translate "Register patient" %}</a></li>
+        {% endif %}
+        {% if user_is_template_admin %}
+        <li class="nav-item"><a class="nav-link" href="{% url 'evaluation:authoring:index' %}">{% translate "Templates" %}</a></li>
+        {% endif %}
+        {% if perms.evaluation.view_auditevent %}
+        <li class="nav-item"><a class="nav-link" href="{% url 'evaluation:audit_list' %}">{% translate "Audit" %}</a></li>
+        {% endif %}
+        {% if user.is_superuser %}
+        <li class="nav-item"><a class="nav-link" href="{% url 'admin:auth_user_changelist' %}">{% translate "Users" %}</a></li>
+        {% endif %}
+        {% if perms.interop.export_data %}
+        <li class="nav-item"><a class="nav-link" href="{% url 'interop:export' %}">{% translate "Data export" %}</a></li>
+        {% endif %}
+        <li class="nav-item"><a class="nav-link" href="{% url 'interop:tokens' %}">{% translate "API tokens" %}</a></li>
+      </ul>
+      <span class="navbar-text me-3">{{ user.get_full_name|default:user.get_username }}</span>
+      <a class="btn btn-outline-light btn-sm me-2" href="{% url 'accounts:account' %}">{% translate "My account" %}</a>
+      <form method="post" action="{% url 'logout' %}" class="d-flex">{% csrf_token %}
+        <button class="btn btn-outline-light btn-sm" type="submit">{% translate "Sign out" %}</button>
+      </form>
+    </div>
+    {% endif %}
+  </div>
+</nav>"""
+
+OLD_ROWS = """{% load i18n %}{% for patient in patients %}
+    <tr>
+      <td><a href="{{ patient.get_absolute_url }}">{{ patient.display_name }}</a></td>
+      <td>{{ patient.mrn }}</td>
+      <td>{{ patient.date_of_birth|date:"j M Y" }}</td>
+      <td>{{ patient.age }}</td>
+      <td>{{ patient.get_sex_display }}</td>
+      <td>{% if patient.last_visit %}{{ patient.last_visit|date:"j M Y" }}{% else %}<span class="text-body-secondary">{% translate "none" %}</span>{% endif %}</td>
+      <td>{{ patient.assessment_count }}</td>
+    </tr>
+  {% endfor %}"""
+
+OLD_LIST_LINE = """{% load i18n %}{% for a in drafts %}<a href="{% url 'evaluation:assessment_edit' a.pk %}">{{ a.patient.display_name }}</a>{% blocktranslate with mrn=a.patient.mrn started=a.created_at|date:"j M Y" saved=a.updated_at|date:"j M H:i" %}MRN {{ mrn }} · started {{ started }} · saved {{ saved }}{% endblocktranslate %}{% include "evaluation/_status.html" %}{% endfor %}|{% for a in today %}<a href="{{ a.get_absolute_url }}">{{ a.patient.display_name }}</a>{% translate "MRN" %} {{ a.patient.mrn }} · {{ a.created_at|time:"H:i" }}{% include "evaluation/_status.html" %}{% endfor %}"""
+
+NEW_LIST_LINE = """{% load i18n %}{% for a in drafts %}<a href="{{ a.listed_url }}">{{ a.patient.display_name }}</a>{% blocktranslate with mrn=a.patient.mrn started=a.listed_started saved=a.listed_saved %}MRN {{ mrn }} · started {{ started }} · saved {{ saved }}{% endblocktranslate %}{{ a.listed_badge }}{% endfor %}|{% for a in today %}<a href="{{ a.listed_url }}">{{ a.patient.display_name }}</a>{% translate "MRN" %} {{ a.patient.mrn }} · {{ a.listed_time }}{{ a.listed_badge }}{% endfor %}"""
+
+CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
+
+
+@pytest.fixture(autouse=True)
+def fresh_fragments():
+    fragments.forget_fragments()
+    yield
+    fragments.forget_fragments()
+
+
+def request_for(user: Any, seconds_left: int | None = 754) -> Any:
+    request = RequestFactory().get("/patients/")
+    request.user = user
+    if seconds_left is not None:
+        request.session_seconds_left = seconds_left
+    return request
+
+
+def old_chrome(request: Any) -> str:
+    """What base.html wrote, through the context processors of a real page render."""
+    from django.template import engines
+
+    template = engines["django"].from_string(OLD_CHROME)
+    from evaluation.permissions import is_clinician, is_template_admin
+
+    user = request.user
+    return template.render({"CLINIC_NAME": "Neurology Outpatient Clinic",
+                            "user_is_clinician": user.is_authenticated and is_clinician(user),
+                            "user_is_template_admin": user.is_authenticated and is_template_admin(user)}, request)
+
+
+def new_chrome(request: Any, *, cached: bool = True) -> str:
+    head = fragments.render_fragment(fragments.HEAD_TEMPLATE, request, cached=cached)
+    top = fragments.render_fragment(fragments.TOP_TEMPLATE, request, cached=cached)
+    return f"{head}|{top}"
+
+
+def same_csrf(html: str) -> str:
+    return CSRF_VALUE.sub(r"\1X", html)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("who", ["clinician", "template_admin", "superuser", "anonymous"])
+def test_cached_chrome_is_what_base_html_wrote(request: Any, who: str, language: str, settings: Any) -> None:
+    settings.CLINIC_NAME = "Neurology Outpatient Clinic"
+    from django.contrib.auth.models import AnonymousUser
+
+    user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
+    if who == "superuser":
+        user.first_name = 'Ana <b>"'  # escaped as the template escaped it
+    with translation.override(language):
+        for seconds_left in (754, None, 43_200):
+            page_request = request_for(user, seconds_left)
+            expected = same_csrf(old_chrome(page_request))
+            assert same_csrf(new_chrome(page_request, cached=False)) == expected
+            assert same_csrf(new_chrome(page_request)) == expected  # first: renders and keeps
+            assert same_csrf(new_chrome(page_request)) == expected  # then: from what was kept
+
+
+def test_each_request_gets_its_own_csrf_token_and_name(clinician: Any, other_clinician: Any) -> None:
+    first, second = request_for(clinician), request_for(other_clinician, 12)
+    first_top = fragments.render_fragment(fragments.TOP_TEMPLATE, first)
+    second_top = fragments.render_fragment(fragments.TOP_TEMPLATE, second)
+    assert "Drwho Tester" in first_top and "Drno Tester" in second_top and "Drwho" not in second_top
+    assert 'data-session-seconds-left="12"' in second_top
+    assert CSRF_VALUE.search(first_top).group(0) != CSRF_VALUE.search(second_top).group(0)
+
+
+def test_cached_chrome_follows_role_and_language(clinician: Any) -> None:
+    page_request = request_for(clinician)
+    before = fragments.render_fragment(fragments.TOP_TEMPLATE, page_request)
+    assert "Templates" not in before
+    clinician.groups.add(Group.objects.get(name=TEMPLATE_ADMINS))
+    clinician = type(clinician).objects.get(pk=clinician.pk)  # a new request loads the user afresh
+    after = fragments.render_fragment(fragments.TOP_TEMPLATE, request_for(clinician))
+    assert ">Templates</a>" in after
+    with translation.override("es"):
+        spanish = fragments.render_fragment(fragments.TOP_TEMPLATE, request_for(clinician))
+    assert spanish != after and ">Pacientes</a>" in spanish
+    assert same_csrf(fragments.render_fragment(fragments.TOP_TEMPLATE, request_for(clinician))) == same_csrf(after)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_month_and_time_formats_are_the_date_filters(language: str) -> None:
+    template = Template('{{ d|date:"j M Y" }}|{{ t|date:"j M H:i" }}|{{ t|time:"H:i" }}')
+    with translation.override(language):
+        for month in range(1, 13):
+            day = datetime.date(1980, month, (month * 3) % 28 + 1)
+            moment = timezone.make_aware(datetime.datetime(2026, month, 2, 23, 5, 7))
+            moment_utc = moment.astimezone(datetime.UTC)
+            expected = template.render(Context({"d": day, "t": moment_utc}))
+            ours = f"{fragments.day_month_year(day)}|{fragments.day_month_time(moment_utc)}|" \
+                   f"{fragments.hour_minute(moment_utc)}"
+            assert ours == expected
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_patient_rows_are_the_template_loop(clinician: Any, version: Any, language: str) -> None:
+    make_patient(clinician, mrn="A&B<1>", family_name="O'Brien <script>", given_name='"Zoë"',
+                 date_of_birth=datetime.date(1944, 2, 29), sex="unknown")
+    seen = make_patient(clinician, mrn="MRN-7", family_name="Núñez", given_name="Ana",
+                        date_of_birth=datetime.date(2001, 12, 31), sex="female")
+    make_assessment(seen, version, clinician)
+    make_patient(clinician, mrn="MRN-8", family_name="Smith", given_name="Jo",
+                 date_of_birth=datetime.date(1970, 5, 5), sex="other")
+    patients = selectors.with_visits(selectors.patient_search(""))
+    assert any(p.last_visit for p in patients) and any(not p.last_visit for p in patients)
+    with translation.override(language):
+        expected = Template(OLD_ROWS).render(Context({"patients": patients}))
+        assert str(patient_rows(patients)) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_short_list_lines_are_what_the_template_wrote(clinician: Any, version: Any, language: str) -> None:
+    first = make_patient(clinician, mrn="MRN-1", family_name="Lee <i>", given_name="Al",
+                         date_of_birth=datetime.date(1950, 1, 1), sex="male")
+    second = make_patient(clinician, mrn="MRN-2", family_name="Roe", given_name="Bo",
+                          date_of_birth=datetime.date(1960, 6, 6), sex="female")
+    sign(make_assessment(first, version, clinician), clinician, case_answers(version, "Worked example 2"))
+    make_assessment(second, version, clinician)
+    drafts, today = selectors.open_drafts_and_seen_today(clinician)
+    assert [a.pk for a in drafts] == [a.pk for a in selectors.open_drafts_of(clinician)]
+    assert [a.pk for a in today] == [a.pk for a in selectors.seen_today_by(clinician)]
+    assert {a.status for a in today} == {"draft", "final"}
+    with translation.override(language):
+        expected = Template(OLD_LIST_LINE).render(Context({"drafts": drafts, "today": today}))
+        with_list_labels(drafts, "evaluation:assessment_edit")
+        with_list_labels(today, "evaluation:assessment_detail")
+        assert Template(NEW_LIST_LINE).render(Context({"drafts": drafts, "today": today})) == expected
+
+
+def test_start_page_lists_in_one_query(clinician: Any, version: Any, django_assert_num_queries: Any) -> None:
+    for number in range(3):
+        patient = make_patient(clinician, mrn=f"MRN-{number}", family_name=f"P{number}", given_name="X",
+                               date_of_birth=datetime.date(1960, 1, 1), sex="male")
+        make_assessment(patient, version, clinician)
+    with django_assert_num_queries(1):
+        drafts, today = selectors.open_drafts_and_seen_today(clinician)
+        assert [a.patient.display_name for a in drafts + today]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_status_badges_are_the_include(language: str) -> None:
+    class Row:
+        def __init__(self, status: str, amendment_reason: str):
+            self.status, self.amendment_reason = status, amendment_reason
+
+    include = Template('{% include "evaluation/_status.html" %}')
+    with translation.override(language):
+        for row in (Row("draft", ""), Row("draft", "typo"), Row("final", ""), Row("amended", "x")):
+            assert fragments.status_badge(row) == include.render(Context({"a": row}))
+
+
+def test_row_urls_are_the_reversed_urls(patient: Any) -> None:
+    assert fragments.url_with_id("evaluation:patient_detail", patient.pk) == reverse(
+        "evaluation:patient_detail", args=[patient.pk])
+    assert fragments.url_with_id("evaluation:patient_detail", patient.pk) == patient.get_absolute_url()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_suggestions_panel_is_what_the_includes_wrote(version: Any, language: str) -> None:
+    from django.template.loader import render_to_string
+
+    from evaluation.views.assessments import panel_context
+
+    with translation.override(language):
+        evaluation = version.compiled(language).evaluate(case_answers(version, "Worked example 2"))
+        context = panel_context(evaluation)
+        assert sum(len(group["items"]) for group in context["groups"]) >= 3
+        without = {**context, "groups": [{**group, "items": [{k: v for k, v in rec.items() if k != "markup"}
+                                                                for rec in group["items"]]}
+                                         for group in context["groups"]]}
+        expected = render_to_string("evaluation/_suggestions.html", {**without, "oob": True})
+        assert render_to_string("evaluation/_suggestions.html", {**context, "oob": True}) == expected
+        again = panel_context(evaluation)  # from what was kept
+        assert render_to_string("evaluation/_suggestions.html", {**again, "oob": True}) == expected
+
+
+def test_kept_suggestions_follow_their_wording() -> None:
+    rec = {"title": "EMG", "priority": "urgent", "reasons": ["Weakness"], "source": {"section": "S", "quote": "Q"}}
+    first = fragments.recommendation_markup("test", rec)
+    assert "Weakness" in first and "Urgent" in first
+    other = fragments.recommendation_markup("test", {**rec, "reasons": ["Wasting <b>"]})
+    assert "Wasting &lt;b&gt;" in other and "Weakness" not in other
+    assert fragments.recommendation_markup("referral", rec) != first  # the kind is in the markup's class
+    with translation.override("es"):
+        assert "Urgente" in fragments.recommendation_markup("test", rec)
+
+
+def test_kept_chrome_follows_a_changed_setting(clinician: Any, settings: Any) -> None:
+    settings.CLINIC_NAME = "First Clinic"
+    assert "First Clinic" in fragments.render_fragment(fragments.TOP_TEMPLATE, request_for(clinician))
+    settings.CLINIC_NAME = "Second Clinic"
+    assert "Second Clinic" in fragments.render_fragment(fragments.TOP_TEMPLATE, request_for(clinician))
