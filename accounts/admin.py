@@ -2,7 +2,9 @@
 
 An administrator who creates an account, or sets someone's password, knows that
 password; so by default the person must choose their own at their next sign-in
-(``PasswordChangeRequiredMiddleware`` enforces it). Both are audited.
+(``PasswordChangeRequiredMiddleware`` enforces it). Both are audited, and so is an
+administrator removing someone's authenticator (django-otp's device admin, replaced
+here by one that deletes through ``two_factor.remove_devices``).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from evaluation.audit import Actor
 
-from . import services
+from . import services, two_factor
 from .forms import TemporaryPasswordForm
 from .models import FailedSignInWindow, Profile
 
@@ -109,3 +113,18 @@ class FailedSignInWindowAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
+
+
+# Imported above, django-otp's admin module has registered its own; this one audits removals.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuditedTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's authenticator admin, whose deletions (one, or "delete selected") are audited."""
+
+    def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
+        two_factor.remove_devices(TOTPDevice.objects.filter(pk=obj.pk), actor=Actor.from_request(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        two_factor.remove_devices(queryset, actor=Actor.from_request(request))

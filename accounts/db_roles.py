@@ -5,8 +5,10 @@ triggers, or truncate. It has the usual SELECT, INSERT, UPDATE and DELETE on
 every table except the audit trail and the signed revisions, where it may only
 SELECT and INSERT; the one exception is filling in a signed revision's stored
 reports (the PDF columns), which are written once after the row exists, and the
-database trigger on that table refuses any second write. Everything here is
-plain SQL, so a database administrator can print it (``--sql``) and run it.
+database trigger on that table refuses any second write. It may EXECUTE the
+functions that link an inserted row into its hash chain (``evaluation.models.chained``),
+which run with its own rights. Everything here is plain SQL, so a database
+administrator can print it (``--sql``) and run it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from evaluation.models import AuditEvent, Signature
+from evaluation.models.chained import LINK_FUNCTIONS
 
 # Tables the runtime role may only read and append to.
 PROTECTED_TABLES = (AuditEvent._meta.db_table, Signature._meta.db_table)
@@ -75,6 +78,9 @@ def grant_statements(*, runtime: str, columns: dict[str, list[str]]) -> list[str
         ]
     reports = ", ".join(ident(name) for name in report_columns())
     statements.append(f"GRANT UPDATE ({reports}) ON {ident(Signature._meta.db_table)} TO {r}")
+    # PUBLIC may execute new functions by default, but a hardened database may have revoked that:
+    # every chained insert calls these, so the grant is explicit.
+    statements += [f"GRANT EXECUTE ON FUNCTION {function} TO {r}" for function in LINK_FUNCTIONS]
     return statements
 
 
@@ -103,6 +109,7 @@ def problems(cursor: Any, *, runtime: str, columns: dict[str, list[str]]) -> lis
     found += _ownership_problems(cursor, runtime)
     for table in PROTECTED_TABLES:
         found += _table_problems(cursor, runtime, table, columns[table])
+    found += _function_problems(cursor, runtime)
     return found
 
 
@@ -119,6 +126,20 @@ def _ownership_problems(cursor: Any, runtime: str) -> list[str]:
                    [runtime, PROTECTED_TABLES[0]])
     if cursor.fetchone()[0]:
         found.append(f"{runtime} is a member of the role that owns the tables")
+    return found
+
+
+def _function_problems(cursor: Any, runtime: str) -> list[str]:
+    """The chain-linking functions exist and the runtime role may execute them (else no chained insert works)."""
+    found = []
+    for function in LINK_FUNCTIONS:
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
+        if not cursor.fetchone()[0]:
+            found.append(f"function {function} is missing (run migrate)")
+            continue
+        cursor.execute("SELECT has_function_privilege(%s, %s, 'EXECUTE')", [runtime, function])
+        if not cursor.fetchone()[0]:
+            found.append(f"{runtime} lacks EXECUTE on function {function}")
     return found
 
 

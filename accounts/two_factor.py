@@ -7,6 +7,11 @@ authenticator confirms it. With ``REQUIRE_2FA_FOR_SIGNING`` every signature
 needs a current code; without it, signing asks for one only from users who
 enrolled. Only the device models of django-otp are used: signing in itself
 stays password-only.
+
+Confirming an authenticator and removing one are audited (``TWO_FACTOR_ENROL``,
+``TWO_FACTOR_REMOVE``) in the same transaction, with the user as the record and
+whoever acted (the user, or an administrator) as the actor. A device enrolled but
+never confirmed never counted for signing, so dropping one is not an event.
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from evaluation.audit import Action, Actor, record
 
 DEVICE_NAME = "Authenticator"
 
@@ -52,14 +61,15 @@ def _verify(device: TOTPDevice | None, code: str) -> bool:
 
 
 @transaction.atomic
-def confirm_enrolment(user: Any, code: str) -> bool:
+def confirm_enrolment(user: Any, code: str, *, actor: Actor) -> bool:
     """Confirm the pending device with a current code; it then replaces any earlier device."""
     device = pending_device(user)
     if not _verify(device, code):
         return False
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    remove_devices(TOTPDevice.objects.filter(user=user).exclude(pk=device.pk), actor=actor)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    record(Action.TWO_FACTOR_ENROL, actor=actor, obj=user)
     return True
 
 
@@ -69,8 +79,20 @@ def code_confirms(user: Any, code: str) -> bool:
 
 
 @transaction.atomic
-def remove(user: Any) -> int:
-    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+def remove(user: Any, *, actor: Actor) -> int:
+    """Remove the user's authenticator (and any enrolment not yet confirmed)."""
+    return remove_devices(TOTPDevice.objects.filter(user=user), actor=actor)
+
+
+@transaction.atomic
+def remove_devices(devices: QuerySet[TOTPDevice], *, actor: Actor) -> int:
+    """Delete ``devices``; one audit event per user whose confirmed authenticator goes (an administrator
+    may remove several users' at once). Returns how many devices were deleted."""
+    owners = list(get_user_model().objects.filter(
+        pk__in=devices.filter(confirmed=True).values("user_id")).order_by("pk"))
+    deleted, _ = devices.delete()
+    for owner in owners:
+        record(Action.TWO_FACTOR_REMOVE, actor=actor, obj=owner)
     return deleted
 
 

@@ -87,7 +87,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
-    """A new authenticator secret, shown on the account page until a code confirms it."""
+    """A new authenticator secret, shown on the account page until a code confirms it.
+
+    Not over a confirmed one: replacing it goes through its removal, which asks for the password,
+    so a session left open on a shared computer cannot swap in someone else's authenticator.
+    """
+    if two_factor.confirmed_device(request.user) is not None:
+        messages.error(request, _("You already have an authenticator. To set up another, first remove this one "
+                                  "(that asks for your password)."))
+        return _account_page(request, status=409)
     two_factor.start_enrolment(request.user)
     messages.info(request, _("Add the account to your authenticator app, then enter the code it shows."))
     return redirect("accounts:account")
@@ -96,7 +104,8 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def two_factor_confirm(request: HttpRequest) -> HttpResponse:
     form = TwoFactorCodeForm(request.POST)
-    if form.is_valid() and two_factor.confirm_enrolment(request.user, form.cleaned_data["code"]):
+    if form.is_valid() and two_factor.confirm_enrolment(request.user, form.cleaned_data["code"],
+                                                         actor=Actor.from_request(request)):
         messages.success(request, _("Your authenticator is set up: signing will ask for its code."))
         return redirect("accounts:account")
     if form.is_valid():
@@ -119,6 +128,6 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
         form.add_error("password", _("The password is not correct."))
         return _account_page(request, remove_form=form, status=400)
     signing_limit.reset(request.user)
-    two_factor.remove(request.user)
+    two_factor.remove(request.user, actor=Actor.from_request(request))
     messages.success(request, _("Your authenticator was removed."))
     return redirect("accounts:account")

@@ -75,11 +75,6 @@ def day_chain(moment: datetime.datetime, shard: int | None = None) -> str:
     return day if shard is None else f"{day}.{shard:02d}"
 
 
-def lock_key(table: str, chain: str) -> str:
-    """What the insert's advisory lock is keyed by: the table and the chain."""
-    return f"{table}:{chain}"
-
-
 # ---------------------------------------------------------------- verifying
 
 

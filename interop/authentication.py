@@ -1,8 +1,9 @@
 """``Authorization: Bearer <token>`` for the API, FHIR and CDS Hooks.
 
 A token acts as its user: the same permissions as that user's pages, nothing
-more. Checking a token reads and never writes (no last-used stamp), so a read
-stays a read.
+more, and, like those pages, nothing at all while the user's password is a
+temporary one an administrator set (403, ``password_change_required``). Checking a
+token reads and never writes (no last-used stamp), so a read stays a read.
 """
 
 from __future__ import annotations
@@ -14,9 +15,22 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from .models import ApiToken
-from .tokens import token_for_secret
+from .tokens import owner_must_change_password, token_for_secret
 
 KEYWORD = "Bearer"
+
+
+class PasswordChangeRequired(exceptions.PermissionDenied):
+    """403: the token is good, but its user must first replace a temporary password (the body names why)."""
+
+    # In English, like the other token errors here (the service's own API error texts are not translated).
+    default_detail = ("The password of this token's account is a temporary one set by an administrator. "
+                      "Sign in and choose your own password first; the token works again after that.")
+    default_code = "password_change_required"
+
+    def __init__(self) -> None:
+        # A code the client can act on, next to the words: {"detail": ..., "code": "password_change_required"}.
+        super().__init__({"detail": self.default_detail, "code": self.default_code})
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -39,6 +53,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         state = token.state()
         if state != "active":
             raise exceptions.AuthenticationFailed(f"The token is {state}; create a new one on your API tokens page.")
+        if owner_must_change_password(token):
+            raise PasswordChangeRequired()
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

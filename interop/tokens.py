@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -75,7 +75,20 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
 
 
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The token with this secret, whatever its state (the caller says why it is refused)."""
+    """The token with this secret, whatever its state (the caller says why it is refused), with its
+    user and the user's profile in the same query."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    return ApiToken.objects.select_related("user").filter(key_hash=hash_token(secret)).first()
+    return ApiToken.objects.select_related("user", "user__profile").filter(key_hash=hash_token(secret)).first()
+
+
+def owner_must_change_password(token: ApiToken) -> bool:
+    """Whether the token's user still has a temporary password that an administrator set.
+
+    Until they choose their own, the account is not back in its owner's hands: its pages
+    send them to the password change page (accounts.middleware), and its tokens are refused.
+    """
+    try:
+        return token.user.profile.must_change_password
+    except ObjectDoesNotExist:  # an account made before profiles existed has no temporary password
+        return False

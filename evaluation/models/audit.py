@@ -60,6 +60,8 @@ class AuditEvent(ChainedRecord):
         API_TOKEN_REVOKE = "api_token_revoke", _("API token revoked")
         CDS_FEEDBACK = "cds_feedback", _("CDS feedback received")
         DATA_EXPORT = "data_export", _("Data exported")
+        TWO_FACTOR_ENROL = "two_factor_enrol", _("Second factor enrolled")
+        TWO_FACTOR_REMOVE = "two_factor_remove", _("Second factor removed")
 
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
