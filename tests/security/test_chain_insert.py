@@ -10,11 +10,9 @@ functions. The ``link_all`` test runs on SQLite too.
 from __future__ import annotations
 
 import datetime
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from django.db import DataError, connection, transaction
@@ -25,6 +23,7 @@ from evaluation import integrity, records
 from evaluation.audit import Action, Actor, record
 from evaluation.models import AuditEvent, Signature
 from evaluation.models.chained import LINK_FUNCTIONS, link_all
+from tests.concurrency import race
 from tests.factories import case_answers, sign
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement link is PostgreSQL's")
@@ -103,28 +102,6 @@ def test_link_all_chains_several_rows_after_the_ones_already_there(clinician, se
     ordered = list(AuditEvent.objects.filter(chain=integrity.day_chain(timezone.now())).order_by("id"))
     assert [e.action for e in ordered] == [Action.LOGIN, *[Action.PATIENT_LIST] * 3, Action.LOGOUT]
     assert ordered[1].previous_hash == ordered[0].row_hash and ordered[-1].previous_hash == ordered[-2].row_hash
-
-
-def race(workers: list[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at the same moment, each on its own connection; each one's result or exception."""
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(index: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = work()
-        except Exception as exc:  # noqa: BLE001 - the test reports what each worker raised
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @postgres_only

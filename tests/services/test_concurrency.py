@@ -5,7 +5,6 @@ SQLite serialises writers itself, so these run only when DATABASE_URL points at 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -16,31 +15,10 @@ from evaluation.audit import Actor
 from evaluation.decisions import Decisions
 from evaluation.models import Assessment, Signature
 from evaluation.services import assessments as assessment_services
+from tests.concurrency import race
 from tests.factories import case_answers
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)")
-
-
-def race(workers: list[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at the same moment; return each one's result or exception."""
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(index: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = work()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each worker raised
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
