@@ -108,7 +108,7 @@ def test_cds_cards_are_worded_in_the_requested_language_with_the_same_codes(api,
     assert english["test:emg"]["summary"] == "Electromyography (EMG)"
 
 
-def test_the_token_and_export_pages_follow_the_users_language(client, clinician):
+def test_the_token_page_follows_the_users_language(client, clinician):
     Profile.objects.update_or_create(user=clinician, defaults={"language": Profile.Language.SPANISH})
     client.force_login(clinician)
     html = client.get("/accounts/api-tokens/").content.decode()
