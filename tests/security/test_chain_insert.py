@@ -16,13 +16,14 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import DataError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import db_roles
 from evaluation import integrity, records
 from evaluation.audit import Action, Actor, record
 from evaluation.models import AuditEvent, Signature
-from evaluation.models.chained import LINK_FUNCTIONS, link_all
+from evaluation.models.chained import LINK_FUNCTIONS, connection_shard, link_all
 from tests.concurrency import race
 from tests.factories import case_answers, sign
 
@@ -75,6 +76,40 @@ def test_rows_linked_by_their_insert_verify_with_the_python_walk(clinician, pati
     stored_signature = Signature.objects.get(pk=signature.pk)
     assert stored_signature.row_hash == integrity.hash_row(stored_signature, Signature.CHAIN_FIELDS)
     all_verify()
+
+
+@postgres_only
+def test_a_linked_insert_is_one_statement_calling_the_link_function_once(clinician, patient, version, assessment):
+    """The lock is taken, the head read and the id drawn once per row: one call of evaluation_chain_link
+    that the INSERT selects from, and no other round trip than the plain insert's."""
+    with CaptureQueriesContext(connection) as audit_sent:
+        event = record(Action.PATIENT_VIEW, actor=Actor(clinician, "10.0.0.1"), obj=patient)
+    [insert] = [query["sql"] for query in audit_sent.captured_queries]  # in autocommit, the whole transaction
+    assert insert.startswith('INSERT INTO "evaluation_auditevent"') and " SELECT " in insert
+    assert insert.count("evaluation_chain_") == 1 and insert.count("evaluation_chain_link(") == 1
+    assert stored(event).id == event.id and event.row_hash == integrity.hash_row(stored(event), AuditEvent.CHAIN_FIELDS)
+    with CaptureQueriesContext(connection) as signing_sent:
+        signature = sign(assessment, clinician, case_answers(version, "Worked example 2"))
+    signature_inserts = [q["sql"] for q in signing_sent.captured_queries if q["sql"].startswith('INSERT INTO "evaluation_signature"')]
+    assert len(signature_inserts) == 1 and signature_inserts[0].count("evaluation_chain_link(") == 1
+    assert Signature.objects.get(pk=signature.pk).row_hash == signature.row_hash
+    all_verify()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_a_new_connection_appends_to_the_chain_its_server_process_picks(settings):
+    """The server process id is read once per driver connection: after a reconnect the new process's."""
+    settings.AUDIT_CHAIN_SHARDS = 1_000_003  # more chains than process ids: the chain is the pid itself
+    first = connection_shard(settings.AUDIT_CHAIN_SHARDS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert first == cursor.fetchone()[0]
+    connection.close()
+    with connection.cursor() as cursor:  # a new driver connection, a new server process
+        cursor.execute("SELECT pg_backend_pid()")
+        now = cursor.fetchone()[0]
+    assert now != first and connection_shard(settings.AUDIT_CHAIN_SHARDS) == now
 
 
 @postgres_only
