@@ -123,14 +123,29 @@ def report_for_signature(signature: Signature, assessment: Assessment | None = N
     assessment = assessment or signature.assessment
     compiled = assessment.version.compiled()
     content = signature.content
-    answers, output = content["answers"], content["output"]
-    if "undetermined" not in output:
-        # Signed before the snapshot kept the undetermined rules: work them out from the signed answers.
-        output = {**output, "undetermined": compiled.evaluate(answers, content.get("context")).snapshot()["undetermined"]}
+    answers, output = _signed_answers_and_output(signature, compiled)
     # Which questions were hidden follows from the signed answers and context alone.
     _, hidden = compiled.visible_answers(answers, content.get("context"))
     return _build(assessment, signature, answers, hidden, output, Decisions.from_json(content["decisions"]),
                   signatures)
+
+
+def signed_follow_up(signature: Signature, assessment: Assessment) -> FollowUp | None:
+    """The comparison with the previous visit that ``report_for_signature(signature).follow_up`` would give,
+    without building the rest of the report (the summary page keeps a signed revision's columns)."""
+    compiled = assessment.version.compiled(get_language())
+    answers, output = _signed_answers_and_output(signature, assessment.version.compiled())
+    return follow_up(assessment, compiled, Visit.from_output(answers, output))
+
+
+def _signed_answers_and_output(signature: Signature, compiled: CompiledTemplate
+                               ) -> tuple[dict[str, Any], dict[str, Any]]:
+    content = signature.content
+    answers, output = content["answers"], content["output"]
+    if "undetermined" not in output:
+        # Signed before the snapshot kept the undetermined rules: work them out from the signed answers.
+        output = {**output, "undetermined": compiled.evaluate(answers, content.get("context")).snapshot()["undetermined"]}
+    return answers, output
 
 
 def _build(assessment: Assessment, signature: Signature | None, answers: dict[str, Any], hidden: frozenset[str],

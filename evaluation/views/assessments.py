@@ -18,8 +18,8 @@ from .. import audit, engine, selectors
 from ..audit import Actor
 from ..forms import AmendForm, AssessmentForm, NewAssessmentForm, VisitForm, posted_answers
 from ..layout import form_layout, grouped_output, with_reasons_in_language
-from ..models import Assessment, AuditEvent
-from ..reports.content import report_for
+from ..models import Assessment, AuditEvent, Signature
+from ..reports.content import report_for, signed_follow_up
 from ..services import assessments as assessment_services
 from .access import (
     ADD_ASSESSMENT,
@@ -30,7 +30,7 @@ from .access import (
     get_patient_for_user,
 )
 from .form_page import form_sections_html
-from .fragments import with_recommendation_markup
+from .fragments import kept_summary_columns, summary_columns, with_recommendation_markup
 
 Action = AuditEvent.Action
 
@@ -66,8 +66,7 @@ def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     signatures = selectors.signatures_of(assessment)
     signature = None if assessment.is_editable or not signatures else signatures[-1]
     audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment)
-    return render(request, "evaluation/assessment_detail.html",
-                  report_for(assessment, signature, signatures).context())
+    return render(request, "evaluation/assessment_detail.html", summary_page_context(assessment, signature, signatures))
 
 
 @require_GET
@@ -79,8 +78,26 @@ def assessment_revision(request: HttpRequest, pk: Any, number: int) -> HttpRespo
         raise Http404(_("No such signed revision."))
     audit.record(Action.ASSESSMENT_VIEW, actor=Actor.from_request(request), obj=assessment,
                  detail={"revision": number})
-    context = {**report_for(assessment, signature).context(), "viewing_revision": True}
+    context = {**summary_page_context(assessment, signature), "viewing_revision": True}
     return render(request, "evaluation/assessment_detail.html", context)
+
+
+def summary_page_context(assessment: Assessment, signature: Signature | None,
+                         signatures: list[Signature] | None = None) -> dict[str, Any]:
+    """The summary page's context, with its two columns rendered. A signed revision's columns are kept
+    once rendered (fragments.summary_columns); when they are, the rest of its report is not built, as the
+    page shows nothing else of it but the comparison with the previous visit."""
+    kept = kept_summary_columns(signature) if signature is not None else None
+    if kept is not None:
+        return {
+            "assessment": assessment, "patient": assessment.patient, "signature": signature,
+            "signatures": selectors.signatures_of(assessment) if signatures is None else signatures,
+            "follow_up": signed_follow_up(signature, assessment),
+            "summary_suggestions": kept[0], "summary_answers": kept[1],
+        }
+    report = report_for(assessment, signature, signatures)
+    suggestions, answers = summary_columns(report)
+    return {**report.context(), "summary_suggestions": suggestions, "summary_answers": answers}
 
 
 # ---------------------------------------------------------------- the form

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import functools
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -124,6 +125,7 @@ def forget_fragments(**kwargs: Any) -> None:
     _url_patterns.clear()
     _badges.clear()
     _recommendations.clear()
+    _summaries.clear()
 
 
 setting_changed.connect(forget_fragments, dispatch_uid="evaluation.views.fragments")
@@ -226,3 +228,49 @@ def with_recommendation_markup(groups: list[dict[str, Any]]) -> list[dict[str, A
     """``groups`` (``layout.grouped_output``) with each suggestion's markup as ``markup`` (new dicts)."""
     return [{**group, "items": [{**rec, "markup": recommendation_markup(group["kind"], rec)}
                                 for rec in group["items"]]} for group in groups]
+
+
+# ---------------------------------------------------------------- a summary's two columns
+
+SUMMARY_SUGGESTIONS_TEMPLATE = "evaluation/_summary_suggestions.html"
+SUMMARY_ANSWERS_TEMPLATE = "evaluation/_summary_answers.html"
+# Signed revisions recently shown, per language: a few hundred a clinic day, each a few kilobytes.
+SUMMARY_CACHE_SIZE = 512
+_summaries: OrderedDict[tuple[Any, ...], tuple[SafeString, SafeString]] = OrderedDict()
+
+
+def summary_columns(report: Any, *, cached: bool = True) -> tuple[SafeString, SafeString]:
+    """The summary page's suggestions column and its history-and-examination column for ``report``.
+
+    A signed revision's columns come from its snapshot alone (answers, output and decisions as signed,
+    in a published version), so they are rendered once per revision and language and kept; its content
+    hash is in the key, so a different snapshot can never be served the kept text. A draft's are rendered
+    each time. ``cached=False`` renders afresh (tests compare the two).
+    """
+    if report.signature is None or not cached:
+        return _render_summary_columns(report)
+    columns = kept_summary_columns(report.signature)
+    if columns is None:
+        columns = _summaries[_summary_key(report.signature)] = _render_summary_columns(report)
+        if len(_summaries) > SUMMARY_CACHE_SIZE:
+            _summaries.popitem(last=False)
+    return columns
+
+
+def kept_summary_columns(signature: Any) -> tuple[SafeString, SafeString] | None:
+    """The columns kept for a signed revision in the active language, if they are kept."""
+    key = _summary_key(signature)
+    columns = _summaries.get(key)
+    if columns is not None:
+        _summaries.move_to_end(key)
+    return columns
+
+
+def _summary_key(signature: Any) -> tuple[Any, ...]:
+    return (signature.pk, signature.content_hash, get_language())
+
+
+def _render_summary_columns(report: Any) -> tuple[SafeString, SafeString]:
+    context = report.context()
+    return (mark_safe(render_to_string(SUMMARY_SUGGESTIONS_TEMPLATE, context)),  # noqa: S308 - rendered templates
+            mark_safe(render_to_string(SUMMARY_ANSWERS_TEMPLATE, context)))  # noqa: S308
