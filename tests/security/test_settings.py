@@ -71,3 +71,16 @@ def test_it_starts_in_production_mode_when_configured():
     result = load_settings(DJANGO_DEBUG="False", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="clinic.example.org")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_sqlite_database_writes_ahead_to_a_log(tmp_path):
+    """Readers do not wait for a writer, and a commit syncs once: the file database is in WAL mode."""
+    database = tmp_path / "clinic.sqlite3"
+    script = ("import django; django.setup(); from django.db import connection; "
+              "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0])")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "TIME_ZONE"))}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "True",
+                                 "DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wal"
