@@ -109,7 +109,8 @@ def test_it_tells_postgresql_that_random_reads_are_cheap_unless_told_otherwise()
     url = "postgres://clinic@db.example/checklist"
     assert json.loads(settings_of(DATABASE_URL=url).stdout) == {"options": "-c random_page_cost=1.1"}
     assert json.loads(settings_of(DATABASE_URL=url, DATABASE_RANDOM_PAGE_COST="").stdout) == {}
-    assert json.loads(settings_of(DATABASE_URL="").stdout) == {}  # SQLite: nothing to tune
+    # SQLite: no planner setting (only its write-ahead log, see tests/security/test_settings.py)
+    assert json.loads(settings_of(DATABASE_URL="").stdout) == {"init_command": "PRAGMA journal_mode=WAL;"}
     bad = settings_of(DATABASE_URL=url, DATABASE_RANDOM_PAGE_COST="fast")
     assert bad.returncode != 0 and "DATABASE_RANDOM_PAGE_COST='fast' is not a positive number" in bad.stderr
 
