@@ -29,6 +29,17 @@ SIGNED = (Assessment.Status.FINAL, Assessment.Status.AMENDED)
 # multi-clinic deployment would narrow these two look-ups, and only these.
 
 
+def one_or_none(queryset: QuerySet[Any], **unique: Any) -> Any:
+    """The row of ``queryset`` matching a unique lookup (a primary key), or None.
+
+    A plain ``get()``: ``filter().first()`` would add an ORDER BY by the model's ordering (or the
+    primary key), which costs a page more to build than to run for one row."""
+    try:
+        return queryset.get(**unique)
+    except queryset.model.DoesNotExist:
+        return None
+
+
 def patients_for_user(user: Any) -> QuerySet[Patient]:
     """The patients ``user`` may see."""
     return Patient.objects.all()
@@ -56,8 +67,8 @@ def signature_of(assessment: Assessment, number: int) -> Signature | None:
 def assessment_to_print(user: Any, pk: Any) -> Assessment | None:
     """An assessment ``user`` may see, with only what printing a stored report reads: status, visit
     date, the patient's MRN (the file name) and id (the audit event); other fields load if touched."""
-    return (assessments_for_user(user).select_related(None).select_related("patient")
-            .only("status", "visit_date", "patient__mrn").filter(pk=pk).first())
+    return one_or_none(assessments_for_user(user).select_related(None).select_related("patient")
+                       .only("status", "visit_date", "patient__mrn"), pk=pk)
 
 
 def signed_report_row(assessment: Assessment, number: int | None, column: str, hash_column: str

@@ -21,7 +21,7 @@ READ_AUDIT = "evaluation.view_auditevent"
 
 
 def get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
-    patient = selectors.patients_for_user(request.user).filter(pk=pk).first()
+    patient = selectors.one_or_none(selectors.patients_for_user(request.user), pk=pk)
     if patient is None:
         raise Http404(_("No such patient."))
     return patient
@@ -29,7 +29,7 @@ def get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
 
 def get_assessment_for_user(request: HttpRequest, pk: Any,
                             related: tuple[str, ...] = selectors.ASSESSMENT_RELATED) -> Assessment:
-    assessment = selectors.assessments_for_user(request.user, related).filter(pk=pk).first()
+    assessment = selectors.one_or_none(selectors.assessments_for_user(request.user, related), pk=pk)
     if assessment is None:
         raise Http404(_("No such assessment."))
     return assessment
