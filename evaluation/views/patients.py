@@ -72,11 +72,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page.object_list = selectors.with_visits(page.object_list)
     audit.record(Action.PATIENT_LIST, actor=Actor.from_request(request), detail={"searched": bool(query)})
     open_drafts, seen_today = selectors.open_drafts_and_seen_today(request.user)
-    with_list_labels(open_drafts, "evaluation:assessment_edit")
-    with_list_labels(seen_today, "evaluation:assessment_detail")
     return render(request, "evaluation/patient_list.html", {
         "form": PatientSearchForm(initial={"q": query}), "page": page, "query": query, "estimated": estimated,
         "patient_rows": patient_rows(page.object_list), "open_drafts": open_drafts, "seen_today": seen_today,
+        "open_draft_lines": open_draft_lines(open_drafts), "seen_today_lines": seen_today_lines(seen_today),
     })
 
 
@@ -109,6 +108,41 @@ def _first_row_of_page(number: Any) -> int | None:
     except (TypeError, ValueError):
         page = 1
     return (page - 1) * PAGE_SIZE if page >= 1 else None
+
+
+# The markup of one line of the start page's short lists, as patient_list.html's loops wrote it
+# (whitespace included); {text} is the line's small print.
+_LIST_LINE = (
+    '\n      <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">\n'
+    '        <span><a href="{url}">{name}</a>\n'
+    '          <span class="text-body-secondary small">{text}</span></span>\n'
+    "        {badge}\n"
+    "      </li>\n      "
+)
+
+
+def open_draft_lines(drafts: list[Any]) -> SafeString:
+    """The "My open drafts" list's lines, each with its MRN and when the draft was started and last saved."""
+    with_list_labels(drafts, "evaluation:assessment_edit")
+    wording = _("MRN %(mrn)s · started %(started)s · saved %(saved)s")
+    return _list_lines(drafts, lambda a: wording % {
+        "mrn": conditional_escape(a.patient.mrn), "started": conditional_escape(a.listed_started),
+        "saved": conditional_escape(a.listed_saved)})
+
+
+def seen_today_lines(assessments: list[Any]) -> SafeString:
+    """The "Seen today" list's lines, each with its MRN and the time the assessment was started."""
+    with_list_labels(assessments, "evaluation:assessment_detail")
+    mrn = conditional_escape(_("MRN"))
+    return _list_lines(assessments, lambda a: f"{mrn} {conditional_escape(a.patient.mrn)} · "
+                                              f"{conditional_escape(a.listed_time)}")
+
+
+def _list_lines(assessments: list[Any], small_print: Any) -> SafeString:
+    return mark_safe("".join(  # noqa: S308 - every value is escaped, the badge is rendered markup
+        _LIST_LINE.format(url=conditional_escape(a.listed_url), name=conditional_escape(a.patient.display_name),
+                          text=small_print(a), badge=a.listed_badge)
+        for a in assessments))
 
 
 def with_list_labels(assessments: list[Any], url_name: str) -> None:

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from evaluation import selectors
 from evaluation.permissions import TEMPLATE_ADMINS
 from evaluation.views import fragments
-from evaluation.views.patients import patient_rows, with_list_labels
+from evaluation.views.patients import open_draft_lines, patient_rows, seen_today_lines, with_list_labels
 from tests.factories import case_answers, make_assessment, make_patient, sign
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +90,21 @@ OLD_ROWS = """{% load i18n %}{% for patient in patients %}
 OLD_LIST_LINE = """{% load i18n %}{% for a in drafts %}<a href="{% url 'evaluation:assessment_edit' a.pk %}">{{ a.patient.display_name }}</a>{% blocktranslate with mrn=a.patient.mrn started=a.created_at|date:"j M Y" saved=a.updated_at|date:"j M H:i" %}MRN {{ mrn }} · started {{ started }} · saved {{ saved }}{% endblocktranslate %}{% include "evaluation/_status.html" %}{% endfor %}|{% for a in today %}<a href="{{ a.get_absolute_url }}">{{ a.patient.display_name }}</a>{% translate "MRN" %} {{ a.patient.mrn }} · {{ a.created_at|time:"H:i" }}{% include "evaluation/_status.html" %}{% endfor %}"""
 
 NEW_LIST_LINE = """{% load i18n %}{% for a in drafts %}<a href="{{ a.listed_url }}">{{ a.patient.display_name }}</a>{% blocktranslate with mrn=a.patient.mrn started=a.listed_started saved=a.listed_saved %}MRN {{ mrn }} · started {{ started }} · saved {{ saved }}{% endblocktranslate %}{{ a.listed_badge }}{% endfor %}|{% for a in today %}<a href="{{ a.listed_url }}">{{ a.patient.display_name }}</a>{% translate "MRN" %} {{ a.patient.mrn }} · {{ a.listed_time }}{{ a.listed_badge }}{% endfor %}"""
+
+# The start page's two short lists as patient_list.html's loops wrote them (with with_list_labels' labels).
+OLD_SHORT_LISTS = """{% load i18n %}{% for a in open_drafts %}
+      <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">
+        <span><a href="{{ a.listed_url }}">{{ a.patient.display_name }}</a>
+          <span class="text-body-secondary small">{% blocktranslate with mrn=a.patient.mrn started=a.listed_started saved=a.listed_saved %}MRN {{ mrn }} · started {{ started }} · saved {{ saved }}{% endblocktranslate %}</span></span>
+        {{ a.listed_badge }}
+      </li>
+      {% endfor %}|{% for a in seen_today %}
+      <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">
+        <span><a href="{{ a.listed_url }}">{{ a.patient.display_name }}</a>
+          <span class="text-body-secondary small">{% translate "MRN" %} {{ a.patient.mrn }} · {{ a.listed_time }}</span></span>
+        {{ a.listed_badge }}
+      </li>
+      {% endfor %}"""
 
 CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
 
@@ -220,6 +235,23 @@ def test_short_list_lines_are_what_the_template_wrote(clinician: Any, version: A
         with_list_labels(drafts, "evaluation:assessment_edit")
         with_list_labels(today, "evaluation:assessment_detail")
         assert Template(NEW_LIST_LINE).render(Context({"drafts": drafts, "today": today})) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_short_lists_are_what_the_template_loops_wrote(clinician: Any, version: Any, language: str) -> None:
+    for number, family in enumerate(["Lee <i>", "O'Hara & Sons", "Ñúñez"]):
+        patient = make_patient(clinician, mrn=f"MRN-<{number}>", family_name=family, given_name="Al \"Q\"",
+                               date_of_birth=datetime.date(1950, 1, 1), sex="male")
+        assessment = make_assessment(patient, version, clinician)
+        if number == 0:
+            sign(assessment, clinician, case_answers(version, "Worked example 2"))
+    drafts, today = selectors.open_drafts_and_seen_today(clinician)
+    assert len(drafts) == 2 and len(today) == 3
+    with translation.override(language):
+        new = f"{open_draft_lines(drafts)}|{seen_today_lines(today)}"
+        expected = Template(OLD_SHORT_LISTS).render(Context({"open_drafts": drafts, "seen_today": today}))
+    assert new == expected
+    assert "LEE &lt;I&gt;" in new and "MRN-&lt;0&gt;" in new and "O&#x27;HARA &amp; SONS" in new
 
 
 def test_start_page_lists_in_one_query(clinician: Any, version: Any, django_assert_num_queries: Any) -> None:
