@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import audit, selectors
+from .. import audit, register, selectors
 from ..audit import Actor
 from ..forms import NewAssessmentForm, PatientForm, PatientSearchForm
 from ..models import AuditEvent, Patient
@@ -69,7 +69,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         return redirect("evaluation:patient_list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
     page, estimated = patient_page(query, request.GET.get("page"))
-    page.object_list = selectors.with_visits(page.object_list)
+    page.object_list = register.with_visits(page.object_list)
     audit.record(Action.PATIENT_LIST, actor=Actor.from_request(request), detail={"searched": bool(query)})
     open_drafts, seen_today = selectors.open_drafts_and_seen_today(request.user)
     return render(request, "evaluation/patient_list.html", {
@@ -87,7 +87,7 @@ def patient_page(query: str, number: Any) -> tuple[Page, bool]:
     else, or a page past the last: Django's paginator, counting first.
     """
     if not query:
-        size, estimated = selectors.register_size()
+        size, estimated = register.register_size()
         return KnownCountPaginator(selectors.patient_search(""), PAGE_SIZE, count=size).get_page(number), estimated
     first_row = _first_row_of_page(number)
     if first_row is not None and selectors.is_selective(query):

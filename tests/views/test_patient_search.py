@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluation import selectors
+from evaluation import register, selectors
 from evaluation.models import Patient
 from evaluation.search import parse_patient_query
 from tests.factories import case_answers, make_assessment, make_patient, sign
@@ -206,14 +206,14 @@ def test_it_shows_a_large_registers_estimated_size_without_counting_it(clinician
             # The runtime role owns no table, so it cannot ANALYZE; in service autovacuum keeps the estimate.
             pytest.skip("only the table's owner can refresh the planner's estimate")
         cursor.execute("ANALYZE evaluation_patient")
-    monkeypatch.setattr(selectors, "ESTIMATE_ABOVE", 50)
+    monkeypatch.setattr(register, "ESTIMATE_ABOVE", 50)
     clinician_client.post(LIST, {"q": ""})
     with CaptureQueriesContext(connection) as queries:
         body = clinician_client.get(LIST).content.decode()
     assert "About 60 patients" in body and "Page 1 of 3" in body
     assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
     with connection.cursor() as cursor:  # the one size query has a count in it, which the database skips
-        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + selectors.REGISTER_SIZE_SQL, [50, 50, "evaluation_patient"])
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + register.REGISTER_SIZE_SQL, [50, 50, "evaluation_patient"])
         plan = "\n".join(line for [line] in cursor.fetchall())
     assert "Aggregate (never executed)" in plan, plan
     assert "60 patients matching" in search(clinician_client, "bulk")  # a search still counts exactly

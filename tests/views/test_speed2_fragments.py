@@ -20,7 +20,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from evaluation import selectors
+from evaluation import register, selectors
 from evaluation.permissions import TEMPLATE_ADMINS
 from evaluation.views import fragments
 from evaluation.views.patients import open_draft_lines, patient_rows, seen_today_lines, with_list_labels
@@ -211,7 +211,7 @@ def test_patient_rows_are_the_template_loop(clinician: Any, version: Any, langua
     make_assessment(seen, version, clinician)
     make_patient(clinician, mrn="MRN-8", family_name="Smith", given_name="Jo",
                  date_of_birth=datetime.date(1970, 5, 5), sex="other")
-    patients = selectors.with_visits(selectors.patient_search(""))
+    patients = register.with_visits(selectors.patient_search(""))
     assert any(p.last_visit for p in patients) and any(not p.last_visit for p in patients)
     with translation.override(language):
         expected = Template(OLD_ROWS).render(Context({"patients": patients}))
