@@ -25,6 +25,7 @@ from ..services import assessments as assessment_services
 from ..services.reports import RedirectThenStoreReports
 from .access import CHANGE_ASSESSMENT, SEE_PATIENTS, SIGN_ASSESSMENT, get_assessment_for_user
 from .assessments import compiled_for, panel_context
+from .review_page import decision_rows_html
 
 CONFLICT_MESSAGE = gettext_lazy("Someone else changed this assessment since you opened it. Nothing was saved: "
                                 "reload the page, check their changes, then record your decisions again.")
@@ -34,7 +35,7 @@ def _review_page(request: HttpRequest, assessment: Assessment, form: DecisionsFo
                  problems: list[str] | None = None, status: int = 200) -> HttpResponse:
     return render(request, "evaluation/assessment_review.html", {
         "assessment": assessment, "patient": assessment.patient, "form": form,
-        "problems": problems or [], **panel_context(evaluation), "live": False,
+        "problems": problems or [], **panel_context(evaluation), "live": False, "decision_rows": decision_rows_html(form),
         "needs_code": two_factor.signing_requires_code(request.user),
     }, status=status)
 
