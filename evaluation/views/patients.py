@@ -234,8 +234,52 @@ def patient_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     return render(request, "evaluation/patient_detail.html", {
         "patient": patient,
         "assessments": assessments,
+        "assessment_rows": assessment_rows(assessments),
+        "version_options": version_options(),
         "new_form": NewAssessmentForm(has_previous=has_previous, initial={"start_from_previous": has_previous}),
     })
+
+
+def assessment_rows(assessments: list[Any]) -> SafeString:
+    """The patient page's assessment table rows, exactly as its template loop wrote them (issue 11)."""
+    summary, resume = conditional_escape(_("Summary")), conditional_escape(_("Continue"))
+    return mark_safe("".join(  # noqa: S308 - every value below is escaped; the badge is rendered markup
+        "\n      <tr>\n"
+        f'        <td class="text-nowrap">{_day_and_time(a.created_at)}</td>\n'
+        f"        <td>{status_badge(a)}</td>\n"
+        f'        <td class="text-nowrap">{conditional_escape(a.version.label)}</td>\n'
+        f"        <td>{conditional_escape(_clinician_name(a.clinician))}</td>\n"
+        '        <td class="text-end text-nowrap">\n'
+        f'          <a class="btn btn-sm btn-outline-primary" '
+        f'href="{conditional_escape(url_with_id("evaluation:assessment_detail", a.pk))}">{summary}</a>\n'
+        + (f'          <a class="btn btn-sm btn-primary" '
+           f'href="{conditional_escape(url_with_id("evaluation:assessment_edit", a.pk))}">{resume}</a>\n'
+           if a.status == "draft" else "          \n")
+        + "        </td>\n"
+        "      </tr>\n      "
+        for a in assessments
+    ))
+
+
+def _day_and_time(moment: Any) -> str:
+    """``moment|date:"j M Y H:i"`` in the clinic's time zone and the active language."""
+    local = timezone.localtime(moment)
+    return f"{day_month_year(local)} {local:%H:%M}"
+
+
+def _clinician_name(user: Any) -> str:
+    # get_full_name|default:get_username, as the template wrote it
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def version_options() -> SafeString:
+    """The new-assessment form's <option> list of published versions, newest first per template, read as
+    values (no model instances, no join to build) and written as the template's loop wrote it."""
+    return mark_safe("".join(  # noqa: S308 - escaped
+        f'<option value="{conditional_escape(pk)}">{conditional_escape(title)} '
+        f"({conditional_escape(slug)}@{number})</option>"
+        for pk, title, slug, number in selectors.published_versions().values_list(
+            "pk", "title", "template__slug", "number")))
 
 
 @require_GET
