@@ -16,6 +16,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,8 +34,12 @@ def _window_seconds() -> int:
 
 @sensitive_variables("password")
 def password_confirms(user: Any, password: str) -> bool:
-    """The signer's own password, checked against the account without the sign-in machinery."""
-    return bool(password) and user.is_active and user.check_password(password)
+    """The signer's own password, checked against the account without the sign-in machinery.
+
+    Checked without re-storing a hash made by an older hasher (``user.check_password`` would): that would
+    change the session's authentication hash and sign the signer out of the page they are on. Sign-in
+    re-stores it instead."""
+    return bool(password) and user.is_active and check_password(password, user.password)
 
 
 def paused_until(user: Any) -> datetime.datetime | None:
