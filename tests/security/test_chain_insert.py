@@ -139,6 +139,33 @@ def test_link_all_chains_several_rows_after_the_ones_already_there(clinician, se
     assert ordered[1].previous_hash == ordered[0].row_hash and ordered[-1].previous_hash == ordered[-2].row_hash
 
 
+def test_link_all_reads_the_heads_of_many_chains_in_one_statement(clinician, settings):
+    """A batch spread over many days (generated visits) reads every chain's head in one statement: the
+    round trips do not grow with the chains, and each chain continues from its own last row."""
+    settings.AUDIT_CHAIN_SHARDS = 1
+    days = [timezone.now() - datetime.timedelta(days=n) for n in range(30)]
+    first = [AuditEvent(user=clinician, username=clinician.username, action=Action.PATIENT_LIST, at=day)
+             for day in days]
+    with transaction.atomic():
+        link_all(AuditEvent, first)
+        AuditEvent.objects.bulk_create(first)
+    more = [AuditEvent(user=clinician, username=clinician.username, action=Action.PATIENT_VIEW, at=day)
+            for day in reversed(days)]
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        link_all(AuditEvent, more)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # each chain's advisory lock, held until the commit
+                cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+                assert cursor.fetchone()[0] == 30
+    heads_read = len(captured) - (1 if connection.vendor == "postgresql" else 0)
+    assert heads_read == (1 if connection.vendor == "postgresql" else 30)
+    AuditEvent.objects.bulk_create(more)
+    by_chain = {event.chain: event for event in first}
+    assert all(event.previous_hash == by_chain[event.chain].row_hash for event in more)
+    [audit, _] = all_verify()
+    assert audit.rows == 60 and len(audit.heads) == 30
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_chain_in_id_order(clinician, settings):
