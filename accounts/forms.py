@@ -6,13 +6,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+
+from .signin import reauthenticate
 
 
 class LanguageForm(forms.Form):
@@ -52,8 +53,7 @@ class OwnPasswordChangeForm(PasswordChangeForm):
     @sensitive_variables("old_password")
     def clean_old_password(self) -> str:
         old_password = self.cleaned_data["old_password"]
-        user = authenticate(self.request, username=self.user.get_username(), password=old_password)
-        if user is None or user.pk != self.user.pk:
+        if not reauthenticate(self.request, old_password):
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
 

@@ -21,7 +21,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import HASH_SESSION_KEY, authenticate, get_user_model, update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -29,6 +29,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_variables
 
 from evaluation.audit import Action, Actor, client_address, record
 
@@ -77,6 +78,26 @@ def record_failed_sign_in(request: HttpRequest | None, typed: str) -> FailedSign
         record(Action.LOGIN_FAILED, actor=Actor(None, address), detail=detail)
         FailedSignInWindow.objects.filter(started__lt=timezone.now() - KEEP_WINDOWS).delete()
     return window
+
+
+@sensitive_variables("password")
+def reauthenticate(request: HttpRequest, password: str) -> bool:
+    """Whether ``password`` is the signed-in user's own, checked as a sign-in is (a wrong one counts towards
+    the sign-in limits).
+
+    A right password stored by an older hasher is re-stored by that check (Django re-hashes it), which
+    changes the session's authentication hash; a session the user is signed in with is moved onto the new
+    hash, so the check never signs them out. A request without such a session (an API token) is left
+    without one.
+    """
+    user = request.user
+    stored = user.password
+    found = authenticate(request, username=user.get_username(), password=password) if password else None
+    if found is None or found.pk != user.pk:
+        return False
+    if found.password != stored and HASH_SESSION_KEY in request.session:
+        update_session_auth_hash(request, found)
+    return True
 
 
 @receiver(user_login_failed)

@@ -3,7 +3,6 @@ locking: 409 on a stale revision), sign with password re-entry, amend with a rea
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.signin import reauthenticate
 from evaluation import audit, selectors
 from evaluation.models import Assessment, AuditEvent
 from evaluation.services import assessments as assessment_services
@@ -133,8 +133,5 @@ class AssessmentViewSet(viewsets.ViewSet):
 
 def _password_confirms(request: Request, password: str) -> bool:
     """As on the review page: the signer's own password, checked like a sign-in (so lock-out applies)."""
-    if not password:
-        return False
-    user = authenticate(request._request, username=request.user.get_username(), password=password)
-    return user is not None and user.pk == request.user.pk
+    return reauthenticate(request._request, password)
 

@@ -7,7 +7,11 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
+from evaluation.audit import Actor
+from evaluation.decisions import key_of
+from interop.tokens import token_create
 from tests.factories import PASSWORD, case_answers, make_assessment, make_patient, sign_through_view
 
 
@@ -47,3 +51,33 @@ def test_it_signs_with_a_password_stored_before_without_signing_the_signer_out(c
     assert clinician_with_old_hash.password.startswith("pbkdf2_sha256$")
     page = client.get(draft.get_absolute_url())
     assert page.status_code == 200 and patient.mrn in page.content.decode()
+
+
+def test_it_keeps_the_session_when_a_password_change_re_stores_the_old_hash_and_then_fails(clinician_with_old_hash):
+    """The current password is checked as a sign-in, which re-stores an older hash; a change refused for its
+    new password must still leave the user signed in."""
+    client = Client()
+    client.force_login(clinician_with_old_hash)
+    refused = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "short-pw1", "new_password2": "short-pw1"})
+    assert refused.status_code == 400 and "too short" in refused.content.decode()
+    clinician_with_old_hash.refresh_from_db()
+    assert clinician_with_old_hash.password.startswith("argon2$argon2id$")
+    assert client.get(reverse("evaluation:patient_list")).status_code == 200
+
+
+def test_it_signs_through_the_api_with_a_token_and_an_old_hash_without_making_a_session(
+        clinician_with_old_hash, version):
+    api = APIClient()
+    secret = token_create(actor=Actor(clinician_with_old_hash), name="test", lifetime_days=30).secret
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    patient = make_patient(clinician_with_old_hash)
+    draft = make_assessment(patient, version, clinician_with_old_hash, answers=case_answers(version, "Worked example 4"))
+    decisions = {"suggested": {key_of(rec): {"decision": "ordered"} for rec in draft.evaluate().needing_decision()},
+                 "added": []}
+    signed = api.post(f"/api/v1/assessments/{draft.pk}/sign/",
+                      {"revision": draft.revision, "password": PASSWORD, "decisions": decisions}, format="json")
+    assert signed.status_code == 200 and signed.json()["status"] == "final"
+    clinician_with_old_hash.refresh_from_db()
+    assert clinician_with_old_hash.password.startswith("argon2$argon2id$")
+    assert "sessionid" not in signed.cookies
