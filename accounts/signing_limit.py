@@ -13,6 +13,7 @@ recorded once in the audit trail, by the failure that reaches the limit.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from evaluation.audit import Action, Actor, record
+
+from . import two_factor
 
 _COUNT_KEY = "signing-failures:{}"
 _UNTIL_KEY = "signing-window:{}"
@@ -76,3 +79,37 @@ def record_failure(request: HttpRequest, user: Any, reason: str) -> datetime.dat
 def reset(user: Any) -> None:
     """A successful signing check starts the count afresh."""
     cache.delete_many([_COUNT_KEY.format(user.pk), _UNTIL_KEY.format(user.pk)])
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why signing is refused: ``paused`` (until ``until``), ``no_authenticator`` (a code is required and the
+    signer has set none up), or the credential that was wrong, ``password`` or ``otp_code``."""
+
+    reason: str
+    until: datetime.datetime | None = None
+
+
+@sensitive_variables("password", "code")
+def refuse_signer(request: HttpRequest, user: Any, password: str, code: str) -> Refusal | None:
+    """Signing's re-authentication, the same for the review page and the API; None: sign.
+
+    The password (and, where signing asks for one, the authenticator code) is checked with signing's own
+    limit, never the sign-in limits: a wrong one is counted here, and the failure that reaches the limit
+    pauses signing. A missing authenticator is not a guess, so it is not counted.
+    """
+    until = paused_until(user)
+    if until is not None:
+        return Refusal("paused", until)
+    needs_code = two_factor.signing_requires_code(user)
+    if needs_code and two_factor.confirmed_device(user) is None:
+        return Refusal("no_authenticator")
+    if not password_confirms(user, password):
+        wrong = "password"
+    elif needs_code and not two_factor.code_confirms(user, code):
+        wrong = "otp_code"
+    else:
+        reset(user)
+        return None
+    until = record_failure(request, user, wrong)
+    return Refusal("paused", until) if until is not None else Refusal(wrong)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -28,6 +29,7 @@ from . import audit, engine
 from .admin_audit import AuditedReadsAdmin
 from .audit import Actor
 from .forms import AssessmentForm, TemplateImportForm
+from .json_limits import LimitedJSONField
 from .layout import form_layout, grouped_output
 from .models import (
     Assessment,
@@ -43,9 +45,14 @@ from .services import templates as template_services
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
+# A JSON field posted in the admin is read with the nesting limit of every JSON the service reads.
+LIMITED_JSON = {models.JSONField: {"form_class": LimitedJSONField}}
+
+
 class DraftOnlyInline(admin.TabularInline):
     """Inlines are editable only while their version is a draft."""
 
+    formfield_overrides = LIMITED_JSON
     extra = 0
     show_change_link = False
 
@@ -87,6 +94,7 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(TemplateVersion)
 class TemplateVersionAdmin(admin.ModelAdmin):
+    formfield_overrides = LIMITED_JSON
     list_display = ["__str__", "title", "status", "published_at", "published_by", "item_count"]
     list_filter = ["status", "template"]
     search_fields = ["title", "template__slug"]

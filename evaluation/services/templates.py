@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .. import audit, engine
 from ..audit import Actor
+from ..json_limits import nesting_exceeds
 from ..models import AuditEvent, ChecklistTemplate, Item, Rule, Section, TemplateCase, TemplateVersion
 
 Action = AuditEvent.Action
@@ -140,20 +141,6 @@ def parse_document(text: str | bytes) -> Any:
     if nesting_exceeds(document, MAX_DOCUMENT_DEPTH):
         raise engine.TemplateError([f"the document is nested deeper than {MAX_DOCUMENT_DEPTH} levels"])
     return document
-
-
-def nesting_exceeds(value: Any, limit: int) -> bool:
-    """Whether lists and objects in ``value`` nest deeper than ``limit`` (iterative: no recursion to exhaust)."""
-    stack = [(value, 1)]
-    while stack:
-        current, depth = stack.pop()
-        if not isinstance(current, (dict, list)):
-            continue
-        if depth > limit:
-            return True
-        children = current.values() if isinstance(current, dict) else current
-        stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 def upgraded(document: Any) -> Any:

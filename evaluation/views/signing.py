@@ -80,31 +80,25 @@ NO_AUTHENTICATOR_MESSAGE = gettext_lazy(
     "page (My account, Authenticator for signing), then sign.")
 
 
-def _wrong_credential(request: HttpRequest, form: DecisionsForm) -> tuple[str, str] | None:
-    """(field, message) when the signer's password, or the authenticator code signing asks for, is wrong."""
-    user = request.user
-    if not signing_limit.password_confirms(user, form.cleaned_data.get("password") or ""):
-        return "password", _("The password is not correct. Signing needs your own password.")
-    if two_factor.signing_requires_code(user) and not two_factor.code_confirms(user, form.cleaned_data["otp_code"]):
-        return "otp_code", _("The code from your authenticator app is not correct or has expired.")
-    return None
+# What the review page says of each refused credential.
+WRONG_CREDENTIAL = {
+    "password": gettext_lazy("The password is not correct. Signing needs your own password."),
+    "otp_code": gettext_lazy("The code from your authenticator app is not correct or has expired."),
+}
 
 
 def _reauthentication_refusal(request: HttpRequest, assessment: Assessment, form: DecisionsForm,
                               evaluation: engine.Evaluation) -> HttpResponse | None:
     """Signing's own password (and code) check, with its own limit (accounts/signing_limit.py); None to sign."""
-    if two_factor.signing_requires_code(request.user) and two_factor.confirmed_device(request.user) is None:
-        # Nothing was guessed, so nothing is counted.
-        return _review_page(request, assessment, form, evaluation, [str(NO_AUTHENTICATOR_MESSAGE)], status=403)
-    wrong = _wrong_credential(request, form)
-    if wrong is None:
-        signing_limit.reset(request.user)
+    refusal = signing_limit.refuse_signer(request, request.user, form.cleaned_data.get("password") or "",
+                                          form.cleaned_data.get("otp_code") or "")
+    if refusal is None:
         return None
-    field, message = wrong
-    until = signing_limit.record_failure(request, request.user, field)
-    if until is not None:
-        return _signing_paused(request, assessment, until)
-    form.add_error(field, message)
+    if refusal.reason == "paused":
+        return _signing_paused(request, assessment, refusal.until)
+    if refusal.reason == "no_authenticator":
+        return _review_page(request, assessment, form, evaluation, [str(NO_AUTHENTICATOR_MESSAGE)], status=403)
+    form.add_error(refusal.reason, str(WRONG_CREDENTIAL[refusal.reason]))
     return _review_page(request, assessment, form, evaluation,
                         [_("Not signed: re-enter your password to sign.")], status=400)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -12,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.signin import reauthenticate
+from accounts import signing_limit
 from evaluation import audit, selectors
 from evaluation.models import Assessment, AuditEvent
 from evaluation.services import assessments as assessment_services
@@ -35,7 +36,12 @@ from .serializers import AmendSerializer, AnswersSerializer, DecisionsSerializer
 Action = AuditEvent.Action
 READ_ERRORS = {304: None, 401: ErrorDoc, 403: ErrorDoc, 404: ErrorDoc}
 WRITE_ERRORS = {400: OpenApiTypes.OBJECT, 401: ErrorDoc, 403: ErrorDoc, 404: ErrorDoc, 409: ConflictDoc}
-NOT_SIGNED = "The password is not correct. Signing needs your own password."
+WRONG_CREDENTIAL = {
+    "password": "The password is not correct. Signing needs your own password.",
+    "otp_code": "The code from the signer's authenticator app is not correct or has expired.",
+}
+NO_AUTHENTICATOR = ("Signing needs a code from an authenticator app, and none is set up for this user: set one up "
+                    "on the account page (My account), then sign.")
 
 
 def _detail_response(request: Request, assessment: Assessment, code: int = 200) -> Response:
@@ -96,17 +102,21 @@ class AssessmentViewSet(viewsets.ViewSet):
 
     @extend_schema(request=SignSerializer,
                    responses={200: AssessmentDoc, 400: SignRefusedDoc, 401: ErrorDoc, 403: ErrorDoc, 404: ErrorDoc,
-                              409: ConflictDoc})
+                              409: ConflictDoc, 429: ErrorDoc})
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str) -> Response:
-        """Sign as author: the signer's password, and a decision on every suggested test and referral."""
+        """Sign as author: the signer's password (and authenticator code, where signing asks for one), and a
+        decision on every suggested test and referral. Wrong passwords and codes count towards signing's own
+        limit, as on the review page: past it, signing answers 429 until the time given."""
         assessment = get_assessment_for_user(request, pk)
         if not assessment.is_editable:
             raise assessment_services.NotEditableError("This assessment is already signed.")
         body = SignSerializer(data=request.data, context={"evaluation": assessment.evaluate()})
         body.is_valid(raise_exception=True)
-        if not _password_confirms(request, body.validated_data["password"]):
-            return Response({"password": [NOT_SIGNED]}, status=status.HTTP_400_BAD_REQUEST)
+        refusal = signing_limit.refuse_signer(request._request, request.user, body.validated_data["password"],
+                                              body.validated_data["otp_code"])
+        if refusal is not None:
+            return _signing_refused(refusal)
         outcome = assessment_services.assessment_sign(
             assessment=assessment, actor=access.actor(request), expected_revision=body.validated_data["revision"],
             decisions=decisions_from(body.validated_data.get("decisions")))
@@ -131,7 +141,14 @@ class AssessmentViewSet(viewsets.ViewSet):
         return _detail_response(request, amended)
 
 
-def _password_confirms(request: Request, password: str) -> bool:
-    """As on the review page: the signer's own password, checked like a sign-in (so lock-out applies)."""
-    return reauthenticate(request._request, password)
-
+def _signing_refused(refusal: signing_limit.Refusal) -> Response:
+    """Signing's own limit and second factor, as on the review page (accounts.signing_limit)."""
+    if refusal.reason == "paused":
+        response = Response({"detail": "Signing is paused after too many wrong passwords or codes; try again "
+                                       "after the time given.", "until": refusal.until.isoformat(timespec="seconds")},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response["Retry-After"] = str(max(1, int((refusal.until - timezone.now()).total_seconds())))
+        return response
+    if refusal.reason == "no_authenticator":
+        return Response({"detail": NO_AUTHENTICATOR}, status=status.HTTP_403_FORBIDDEN)
+    return Response({refusal.reason: [WRONG_CREDENTIAL[refusal.reason]]}, status=status.HTTP_400_BAD_REQUEST)

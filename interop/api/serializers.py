@@ -167,6 +167,9 @@ class SignSerializer(serializers.Serializer):
     revision = serializers.IntegerField(min_value=1, max_value=MAX_REVISION)
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096,
                                      help_text="Signing is a re-authentication: the signer's own password.")
+    otp_code = serializers.CharField(required=False, default="", allow_blank=True, max_length=16, write_only=True,
+                                     help_text="The current code of the signer's authenticator app, when signing "
+                                               "asks for one (REQUIRE_2FA_FOR_SIGNING, or the signer set one up).")
     decisions = DecisionsBodySerializer(required=False, help_text="Decisions to sign with; else the saved ones.")
 
 
