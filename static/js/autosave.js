@@ -2,7 +2,9 @@
 // A moment after each change the whole form is posted (same checks and revision locking as "Save draft").
 // Until a save succeeds, what was typed is also kept in this browser's storage, keyed by the assessment
 // (never in the URL), so a session that ends or a connection that drops loses nothing: the page offers
-// it back the next time it opens. A successful save, "Discard", or signing out removes the copy.
+// it back the next time it opens. A successful save, "Discard", or signing out removes the copy. A copy made as
+// the form is submitted ("Save draft") is dropped when the page comes back with a newer revision: that save
+// went through, so there is nothing to offer back.
 (function () {
   "use strict";
   // The page's language, from Django's JavaScript catalogue (base.html loads it first); English without it.
@@ -35,9 +37,15 @@
     return list;
   }
 
-  function keep() {
+  function revision() {
+    return Number(form.querySelector("input[name=revision]").value);
+  }
+
+  function keep(submitted) {
     try {
-      localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), entries: entries() }));
+      localStorage.setItem(key, JSON.stringify({
+        at: new Date().toISOString(), entries: entries(), revision: revision(), submitted: !!submitted
+      }));
     } catch (e) { /* storage full or disabled: autosave still works */ }
   }
 
@@ -94,6 +102,11 @@
   }
 
   form.addEventListener("change", schedule);
+  // A submit saves the whole form itself: no autosave after it, and the copy says it was submitted.
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    keep(true);
+  });
   form.addEventListener("input", function (event) {
     if (event.target.matches("input[type=text], input[type=date], textarea")) schedule();
   });
@@ -122,8 +135,14 @@
   var offer = document.getElementById("restore-offer");
   var kept = null;
   try { kept = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+  if (kept && kept.submitted && revision() > kept.revision) {
+    forget();
+    kept = null;
+  }
   if (offer && kept && kept.entries) {
-    offer.querySelector("[data-restore-time]").textContent = new Date(kept.at).toLocaleString(document.documentElement.lang || undefined);
+    // The clinic's dates (day before month) in English, as the server writes them; the page's language else.
+    var language = document.documentElement.lang === "en" ? "en-GB" : document.documentElement.lang;
+    offer.querySelector("[data-restore-time]").textContent = new Date(kept.at).toLocaleString(language || undefined);
     offer.hidden = false;
     offer.querySelector("[data-restore]").addEventListener("click", function () {
       offer.hidden = true;

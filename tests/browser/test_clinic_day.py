@@ -136,3 +136,18 @@ def test_printing_an_old_revision_prints_that_revision(page: Page) -> None:
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(response.body())).pages)
     assert "revision 1" in text and "revision 2" not in text
     assert "Duration corrected" not in text  # the amendment reason belongs to revision 2
+
+
+def test_save_draft_leaves_nothing_to_offer_back(page: Page) -> None:
+    """Leaving a text box to press "Save draft" keeps a copy as it goes; the save went through, so the page
+    that comes back offers nothing to restore."""
+    assessment = _draft()
+    _sign_in(page)
+    page.goto(f"/assessments/{assessment.pk}/edit/")
+    page.get_by_label("Weeks since the symptoms began").fill("6")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    expect(page.locator("#restore-offer")).to_be_hidden()
+    assert page.evaluate(f"localStorage.getItem('unsaved-answers:{assessment.pk}')") is None
+    assessment.refresh_from_db()
+    assert assessment.answers.get("symptom_weeks") == 6
