@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from evaluation.models import Assessment, AuditEvent
+from tests.authoring.html_forms import forms_of
 from tests.factories import PASSWORD, case_answers, decision_keys, make_assessment, make_patient, save
 
 OWN, ATTACKER = "198.51.100.7", "203.0.113.66"
@@ -99,3 +100,21 @@ def test_a_right_password_starts_the_count_afresh(patient, version, clinician, s
     assert post_sign(client, first, PASSWORD).status_code == 302
     second = save(make_assessment(patient, version, clinician), clinician, case_answers(version, "Worked example 1"))
     assert post_sign(client, second, "wrong").status_code == 400  # one failure again, not the second
+
+
+def test_after_a_refused_signing_save_decisions_still_saves_them(ready, clinician):
+    """The refused signing shows the review page at the signing address; its decisions form must still post
+    to the review page, or "Save decisions" would try to sign again and lose the decisions."""
+    client = client_at(OWN, clinician)
+    refused = post_sign(client, ready, "wrong")
+    assert refused.status_code == 400
+    review = reverse("evaluation:assessment_review", args=[ready.pk])
+    forms = forms_of(refused.content.decode())
+    [decisions_form] = [form for form in forms if any(c.get("name") == "password" for c in form.controls)]
+    assert decisions_form.action == review
+    ready.refresh_from_db()
+    data = {f"decision__{key}": "ordered" for key in decision_keys(ready.evaluate())}
+    saved = client.post(decisions_form.action, {**data, "revision": str(ready.revision), "save": "1"})
+    assert saved.status_code == 302
+    ready.refresh_from_db()
+    assert ready.decisions and all(d["decision"] == "ordered" for d in ready.decisions["suggested"].values())
