@@ -197,13 +197,3 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def pdf_match(digest: str, revisions: Iterable[Any]) -> str | None:
-    """Which signed revision's stored summary or handout has this SHA-256, in words; None if none."""
-    for revision in revisions:
-        for column, kind in (("pdf_hash", "summary"), ("handout_hash", "handout")):
-            if getattr(revision, column) == digest:
-                return (f"the {kind} of revision {revision.number} of assessment {revision.assessment_id} "
-                        f"(signature {revision.pk})")
-    return None

@@ -10,7 +10,6 @@ latest ``RECENT_ROWS`` rows of each table, itself cached for ``RECENT_SECONDS``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -69,9 +68,5 @@ def viewer_status() -> dict[str, Any]:
 
 
 def signed_revisions() -> Iterator[Signature]:
-    return Signature._base_manager.only("id", "assessment_id", "number", "pdf_hash", "handout_hash").iterator()
-
-
-def which_revision(path: Path) -> str | None:
-    """Which signed revision's stored summary or handout ``path`` is, in words; None if none."""
-    return integrity.pdf_match(integrity.file_digest(path), signed_revisions())
+    return Signature._base_manager.only("id", "assessment_id", "number", "pdf_hash", "handout_hash",
+                                        "content_hash").iterator()

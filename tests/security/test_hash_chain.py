@@ -7,6 +7,7 @@ runtime-role run skips those tests), on SQLite as is (it has no triggers).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from typing import Any
@@ -171,10 +172,30 @@ def test_pdf_names_the_signed_revision_it_is_and_refuses_another_file(signature,
     other.write_bytes(bytes(stored.pdf) + b"\n")
     code, out, _ = verify("--pdf", str(summary))
     assert code == 0 and f"summary of revision 1 of assessment {stored.assessment_id}" in out
+    assert "prints that revision's content hash, and the chain verifies" in out
     code, out, _ = verify("--pdf", str(handout))
     assert code == 0 and "handout of revision 1" in out
     code, _, err = verify("--pdf", str(other))
+    assert code == 1 and "is not a stored report, but prints the content hash of revision 1" in err
+    code, _, err = verify("--pdf", str(tmp_path / "missing.pdf"))
+    assert code == 2 and "cannot read" in err
+    unrelated = tmp_path / "unrelated.pdf"
+    unrelated.write_bytes(b"%PDF-1.4 not a report")
+    code, _, err = verify("--pdf", str(unrelated))
     assert code == 1 and "matches no signed revision" in err
+
+
+@pytest.mark.usefixtures("superuser_sql")
+def test_pdf_refuses_a_stored_summary_replaced_with_its_hash(signature, tmp_path):
+    """A superuser replaces the stored summary and its (unchained) hash together: the replacement does not
+    print the revision's chained content hash, so it is not vouched for."""
+    forged = b"%PDF-1.4 a forged report"
+    tamper("UPDATE evaluation_signature SET pdf = %s, pdf_hash = %s WHERE id = %s",
+           [forged, hashlib.sha256(forged).hexdigest(), signature.pk])
+    copy = tmp_path / "forged.pdf"
+    copy.write_bytes(forged)
+    code, _, err = verify("--pdf", str(copy))
+    assert code == 1 and "does not print that revision's chained content hash" in err
 
 
 def test_the_audit_viewer_shows_whether_the_chains_verify(client, superuser, trail):

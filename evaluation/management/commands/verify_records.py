@@ -4,7 +4,8 @@ Walks the hash chains of the audit trail and the signed revisions (every
 partition, in id order). Exit 0: one summary line, then each table's latest
 chain hash and its anchor (a hash over every chain's head) to keep outside the
 database. Exit 1: the first broken row, named. ``--pdf FILE``: which signed
-revision's stored summary or handout the file is (exit 0), or that it is none (exit 1).
+revision's stored summary or handout the file is, vouched for by the chain (exit 0,
+see evaluation/printed.py), or why it is not (exit 1).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from evaluation import integrity, records
+from evaluation import integrity, printed, records
 
 
 class Command(BaseCommand):
@@ -41,11 +42,13 @@ class Command(BaseCommand):
 
     def _check_pdf(self, path: Path) -> None:
         try:
-            found = records.which_revision(path)
+            found = printed.check_pdf(path)
         except OSError as exc:
             self.stderr.write(f"verify_records: cannot read {path}: {exc}")
             sys.exit(2)
-        if found is None:
-            self.stderr.write(f"verify_records: {path.name} matches no signed revision's stored report")
+        if not found.vouched:
+            for line in found.lines:
+                self.stderr.write(f"verify_records: {line}")
             sys.exit(1)
-        self.stdout.write(f"{path.name} is {found}.")
+        for line in found.lines:
+            self.stdout.write(line)
