@@ -13,15 +13,20 @@ from dataclasses import dataclass
 
 from .models import fold_for_search
 
+# Month names by their first three letters, in English and in Spanish (the pages' languages; a Spanish page
+# writes "2 abr 1980"). Three letters tell every month apart in both: "mar" and "may" are the same month in each.
 MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_MONTH = r"(?P<month_name>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+MONTHS.update({name: number for number, name in enumerate(
+    ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"), start=1)})
+_MONTH = rf"(?P<month_name>{'|'.join(sorted(MONTHS))})[a-z]*\.?"
 # A clinic in the UK writes day before month: 03/04/1980 is 3 April.
 DATE_PATTERNS = [
     re.compile(r"(?<![\w/.-])(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?![\w/.-])"),
     re.compile(r"(?<![\w/.-])(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})(?![\w/.-])"),
-    re.compile(rf"(?<![\w/.-])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MONTH}[\s,-]+(?P<year>\d{{4}})(?![\w/.-])",
-               re.IGNORECASE),
+    # "2 Apr 1980", "2nd April 1980", "2 de abril de 1980"
+    re.compile(rf"(?<![\w/.-])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?:de\s+)?{_MONTH}[\s,-]+(?:de\s+)?"
+               rf"(?P<year>\d{{4}})(?![\w/.-])", re.IGNORECASE),
     re.compile(rf"(?<![\w/.-]){_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?![\w/.-])",
                re.IGNORECASE),
 ]
@@ -69,6 +74,7 @@ def find_dates(text: str) -> tuple[list[datetime.date], str]:
 
 def parse_patient_query(text: str) -> PatientQuery:
     dates, rest = find_dates(text.strip())
+    rest = rest.replace(",", " ")  # "BENNETT, Alice", as the list writes a name
     words = rest.split()
     mrn = words[0].upper() if len(words) == 1 and not dates and MRN_LIKE.match(words[0].upper()) else ""
     return PatientQuery(terms=tuple(fold_for_search(rest).split()), dates=tuple(dates), mrn=mrn)

@@ -43,6 +43,8 @@ def bulk_patients(count: int, start: int = 0) -> None:
 @pytest.mark.parametrize("text", [
     "1980-04-02", "02/04/1980", "2/4/1980", "02.04.1980", "2-4-1980", "2 Apr 1980", "2 april 1980",
     "2nd April 1980", "April 2, 1980", "apr 2 1980",
+    # As a Spanish page writes it, and in words
+    "2 abr 1980", "2 Abr 1980", "2 abr. 1980", "2 de abril de 1980",
 ])
 def test_it_reads_a_date_of_birth_in_the_common_formats(text):
     parsed = parse_patient_query(text)
@@ -63,6 +65,11 @@ def test_it_takes_one_word_with_a_digit_for_an_mrn_but_never_a_name():
 
 
 # ---------------------------------------------------------------- the page
+
+
+def test_it_finds_a_patient_by_their_name_as_the_list_writes_it(clinician_client, patient):
+    assert "MUÑOZ, Lucía" in search(clinician_client, "MUÑOZ, Lucía")
+    assert "MUÑOZ, Lucía" in search(clinician_client, "munoz,lucia")
 
 
 def test_it_finds_patients_by_date_of_birth_written_several_ways(clinician_client, patient, clinician):
