@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import CompiledTemplate
+from ..layout import answer_text
 from ..models import Assessment
 
 
@@ -71,13 +72,18 @@ class FollowUp:
 
 
 def compare(compiled: CompiledTemplate, before: Visit, after: Visit) -> Comparison:
-    """Compare two visits of the same patient; items are matched by code."""
+    """Compare two visits of the same patient; items are matched by code, and worded as ``compiled`` words
+    them (the page's language; a red flag the template no longer has keeps the title it was signed with)."""
     unknown_now = after.undetermined_red_flags
+
+    def title(code: str, signed_title: str) -> str:
+        return compiled.rule_documents.get(("red_flag", code), {}).get("title") or signed_title
+
     return Comparison(
-        new_red_flags=[title for code, title in after.red_flags.items() if code not in before.red_flags],
-        resolved_red_flags=[title for code, title in before.red_flags.items()
+        new_red_flags=[title(code, t) for code, t in after.red_flags.items() if code not in before.red_flags],
+        resolved_red_flags=[title(code, t) for code, t in before.red_flags.items()
                             if code not in after.red_flags and code not in unknown_now],
-        not_reassessed=[title for code, title in before.red_flags.items() if code in unknown_now],
+        not_reassessed=[title(code, t) for code, t in before.red_flags.items() if code in unknown_now],
         mrc_before=before.mrc_sum,
         mrc_after=after.mrc_sum,
         weaker_muscles=_weaker_muscles(compiled, before, after),
@@ -102,7 +108,7 @@ def _symptom_changes(compiled: CompiledTemplate, before: Visit, after: Visit) ->
             continue
         old, new = before.answers.get(code), after.answers.get(code)
         if old != new:
-            changes.append(Change(item.label, item.value_text(old), item.value_text(new)))
+            changes.append(Change(item.label, answer_text(item, old), answer_text(item, new)))
     return changes
 
 

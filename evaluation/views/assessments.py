@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import audit, engine, selectors
 from ..audit import Actor
 from ..forms import AmendForm, AssessmentForm, NewAssessmentForm, VisitForm, posted_answers
-from ..layout import form_layout, grouped_output, with_reasons_in_language
+from ..layout import answer_text, form_layout, grouped_output, with_reasons_in_language
 from ..models import Assessment, AuditEvent, Signature
 from ..reports.content import report_for, signed_follow_up
 from ..services import assessments as assessment_services
@@ -192,7 +192,7 @@ def _render_conflict(request: HttpRequest, assessment: Assessment, form: Assessm
     compiled = compiled_for(assessment)
     mine, theirs = form.answers(), current.answers
     differing = [
-        {"label": item.label, "mine": item.value_text(mine.get(code)), "theirs": item.value_text(theirs.get(code))}
+        {"label": item.label, "mine": answer_text(item, mine.get(code)), "theirs": answer_text(item, theirs.get(code))}
         for code, item in compiled.items.items() if mine.get(code) != theirs.get(code)
     ]
     data = request.POST.copy()
