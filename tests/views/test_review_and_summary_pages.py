@@ -10,7 +10,7 @@ from django.urls import reverse
 from evaluation.audit import Actor
 from evaluation.decisions import DECLINED, ORDERED, Decision, Decisions
 from evaluation.services import assessments as assessment_services
-from tests.factories import case_answers, save, sign
+from tests.factories import case_answers, make_assessment, make_patient, save, sign
 
 
 def _fieldsets(html: str) -> list[str]:
@@ -81,3 +81,10 @@ def test_the_screen_summary_says_not_referred_with_the_reason(clinician_client, 
     html = clinician_client.get(reverse("evaluation:assessment_detail", args=[assessment.pk])).content.decode()
 
     assert "— not referred: Seen by neurology last week" in html
+
+
+def test_a_source_section_ending_in_a_question_mark_gets_no_colon_after_it(clinician_client, clinician, version):
+    draft = make_assessment(make_patient(clinician), version, clinician, case_answers(version, "Worked example 4"))
+    page = clinician_client.get(draft.get_absolute_url()).content.decode()
+    assert "When should you consider seeing a specialist? “" in page
+    assert "?: “" not in page
