@@ -10,6 +10,7 @@ form, no deadline.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
+from evaluation.audit import Actor
 from evaluation.models import Assessment, AuditEvent, Patient, Signature
 from interop.models import ApiToken
+from interop.tokens import token_create
 from tests.factories import PASSWORD, case_answers, decision_keys, form_data, make_assessment, make_patient, save, sign
 
 BOUNDED = hypothesis_settings(max_examples=6, deadline=None, database=None,
@@ -95,6 +99,8 @@ CASES: dict[str, FormCase] = {
     "authenticator confirm": FormCase(lambda o: reverse("accounts:two_factor_confirm"), lambda o: {"code": "123456"}),
     "authenticator remove": FormCase(lambda o: reverse("accounts:two_factor_remove"),
                                      lambda o: {"password": PASSWORD}),
+    "sign in": FormCase(lambda o: reverse("login"), lambda o: {"username": "drwho", "password": PASSWORD}),
+    "language": FormCase(lambda o: reverse("accounts:language"), lambda o: {"language": "es"}),
 }
 
 
@@ -144,5 +150,55 @@ def test_bad_input_is_never_a_500_and_a_refusal_changes_nothing(name, objects, c
             assert state(objects, clinician) == before, (name, response.status_code)
         if response.status_code in case.writes_on and name == "password change":
             client.force_login(get_user_model().objects.get(pk=clinician.pk))
+
+    run()
+
+
+# The JSON API: bodies whose fields hypothesis replaces, including with structures nested far too deep
+# (written into the body's text: Python's own json.dumps could not write them).
+API_CASES: dict[str, FormCase] = {
+    "api patient create": FormCase(lambda o: "/api/v1/patients/", lambda o: dict(PERSON), writes_on=(201,)),
+    "api evaluate": FormCase(lambda o: "/api/v1/evaluate", lambda o: {"answers": {"cramps": True}},
+                             writes_on=()),
+    "api answers": FormCase(lambda o: f"/api/v1/assessments/{o['draft'].pk}/answers/",
+                            lambda o: {"revision": int(_revision(o)), "answers": {"cramps": True}}, writes_on=(200,)),
+    "api sign": FormCase(lambda o: f"/api/v1/assessments/{o['review'].pk}/sign/",
+                         lambda o: {"revision": int(_revision(o, "review")), "password": PASSWORD}, writes_on=(200,)),
+}
+API_METHODS = {"api answers": "put"}  # the others are posted
+DEEP_STRUCTURE = st.integers(101, 5000).map(lambda depth: ("deep", depth))
+API_HOSTILE = st.one_of(HOSTILE, DEEP_STRUCTURE, st.dictionaries(st.text(max_size=8), SCALAR, max_size=3))
+
+
+def _body(data: dict[str, Any]) -> str:
+    """``data`` as JSON text, each ("deep", n) written as n nested lists."""
+    deep = {f"@@deep{n}@@": "[" * value[1] + "]" * value[1]
+            for n, value in enumerate(v for v in data.values() if isinstance(v, tuple))}
+    marked = iter(deep)
+    text = json.dumps({key: next(marked) if isinstance(value, tuple) else value for key, value in data.items()})
+    for marker, nested in deep.items():
+        text = text.replace(f'"{marker}"', nested)
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(API_CASES))
+def test_bad_api_bodies_are_never_a_500_and_a_refusal_changes_nothing(name, objects, clinician, settings):
+    settings.SIGNING_FAILURE_LIMIT = 10_000
+    case = API_CASES[name]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_create(actor=Actor(clinician), name='t', lifetime_days=30).secret}")
+    fields = sorted(case.valid(objects))
+
+    @BOUNDED
+    @given(overrides=st.dictionaries(st.sampled_from(fields), API_HOSTILE, min_size=1, max_size=len(fields)))
+    def run(overrides: dict[str, Any]) -> None:
+        cache.clear()
+        before = state(objects, clinician)
+        send = getattr(client, API_METHODS.get(name, "post"))
+        response = send(case.url(objects), _body({**case.valid(objects), **overrides}), content_type="application/json")
+        assert response.status_code < 500, (name, response.status_code, response.content[:1000])
+        if response.status_code not in case.writes_on:
+            assert 400 <= response.status_code < 500 and response.json(), (name, response.status_code)
+            assert state(objects, clinician) == before, (name, response.status_code)
 
     run()
