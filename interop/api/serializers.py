@@ -63,7 +63,10 @@ class PatientWriteSerializer(serializers.ModelSerializer):
         form = None
         if isinstance(data, dict):
             instance = self.context.get("patient")
-            form = PatientForm({name: data.get(name) for name in PATIENT_FIELDS if name in data},
+            # A list or object where a value belongs is named by the type check above; the form's fields
+            # expect text, so it never reaches them.
+            form = PatientForm({name: data[name] for name in PATIENT_FIELDS
+                                if name in data and not isinstance(data[name], (list, dict))},
                                instance=copy.copy(instance) if instance is not None else None)
             for field, messages in form.errors.get_json_data().items():
                 errors.setdefault(field, [m["message"] for m in messages])

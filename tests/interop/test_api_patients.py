@@ -112,3 +112,11 @@ def test_it_refuses_to_register_without_the_add_permission(bearer, clinician, dj
     assert bearer(reader).get("/api/v1/patients/").status_code == 200
     assert not Patient.objects.filter(mrn="MRN-77").exists()
     assert datetime.date.fromisoformat(PERSON["date_of_birth"])  # the fixture data itself is a valid date
+
+
+def test_it_names_a_list_or_object_where_a_value_belongs(api):
+    response = api.post("/api/v1/patients/", {"mrn": "LIST-1", "family_name": "Ortiz", "given_name": "Ana",
+                                              "date_of_birth": ["1970-02-03"], "sex": {"a": 1}}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) >= {"date_of_birth", "sex"}
+    assert not Patient.objects.filter(mrn="LIST-1").exists()

@@ -198,7 +198,6 @@ def test_bad_api_bodies_are_never_a_500_and_a_refusal_changes_nothing(name, obje
         response = send(case.url(objects), _body({**case.valid(objects), **overrides}), content_type="application/json")
         assert response.status_code < 500, (name, response.status_code, response.content[:1000])
         if response.status_code not in case.writes_on:
-            assert 400 <= response.status_code < 500 and response.json(), (name, response.status_code)
             assert state(objects, clinician) == before, (name, response.status_code)
 
     run()
