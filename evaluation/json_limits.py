@@ -9,7 +9,6 @@ levels, so anything deeper than ``MAX_JSON_DEPTH`` is refused with a message say
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -45,15 +44,6 @@ def checked_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> Any:
     if nesting_exceeds(value, limit):
         raise TooDeep(limit)
     return value
-
-
-def loads(text: str | bytes, limit: int = MAX_JSON_DEPTH, **options: Any) -> Any:
-    """``json.loads`` that raises TooDeep, never RecursionError, for deep nesting."""
-    try:
-        value = json.loads(text, **options)
-    except RecursionError:
-        raise TooDeep(limit) from None
-    return checked_depth(value, limit)
 
 
 class LimitedJSONField(forms.JSONField):
