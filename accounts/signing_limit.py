@@ -101,12 +101,13 @@ def refuse_signer(request: HttpRequest, user: Any, password: str, code: str) -> 
     until = paused_until(user)
     if until is not None:
         return Refusal("paused", until)
-    needs_code = two_factor.signing_requires_code(user)
-    if needs_code and two_factor.confirmed_device(user) is None:
+    device = two_factor.confirmed_device(user)  # read once: whether a code is asked, and to check it
+    needs_code = two_factor.requires_code_with(device)
+    if needs_code and device is None:
         return Refusal("no_authenticator")
     if not password_confirms(user, password):
         wrong = "password"
-    elif needs_code and not two_factor.code_confirms(user, code):
+    elif needs_code and not two_factor.code_confirms(device, code):
         wrong = "otp_code"
     else:
         reset(user)

@@ -46,6 +46,11 @@ def signing_requires_code(user: Any) -> bool:
     return bool(settings.REQUIRE_2FA_FOR_SIGNING) or confirmed_device(user) is not None
 
 
+def requires_code_with(device: TOTPDevice | None) -> bool:
+    """``signing_requires_code`` for a signer whose confirmed authenticator (or None) is already read."""
+    return bool(settings.REQUIRE_2FA_FOR_SIGNING) or device is not None
+
+
 @transaction.atomic
 def start_enrolment(user: Any) -> TOTPDevice:
     """A new unconfirmed device with a fresh secret; any earlier unconfirmed one is dropped."""
@@ -73,9 +78,9 @@ def confirm_enrolment(user: Any, code: str, *, actor: Actor) -> bool:
     return True
 
 
-def code_confirms(user: Any, code: str) -> bool:
-    """A current code from the user's confirmed authenticator (each code is accepted once)."""
-    return _verify(confirmed_device(user), code)
+def code_confirms(device: TOTPDevice | None, code: str) -> bool:
+    """A current code from this confirmed authenticator (each code is accepted once)."""
+    return _verify(device, code)
 
 
 @transaction.atomic
