@@ -1,8 +1,8 @@
-"""What the patient list shows of the whole register and of one page: its size and the page's visits.
+"""The patient register as the patient list reads it: finding patients, its size and a page's visits.
 
-Both are written for the page's query count and cost to stay flat as the register grows (issue 11):
-the size is PostgreSQL's estimate once the register is large, and a page's visit counts come from
-one grouped query over its 25 rows only.
+All are written for the page's query count and cost to stay flat as the register grows (issue 11):
+each search is served by an index, the size is PostgreSQL's estimate once the register is large, and
+a page's visit counts come from one grouped query over its 25 rows only.
 """
 
 from __future__ import annotations
@@ -11,9 +11,14 @@ import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count, QuerySet, Window
+from django.db.models.functions import Lower, Trim
 
-from .models import Assessment, Patient
+from .models import Assessment, Patient, fold_for_search
+from .search import parse_patient_query
 
+# A search word this long matches few patients; a shorter one may match a large part of the register.
+SELECTIVE_TERM = 4
 # Above this many patients the unfiltered list shows PostgreSQL's estimate of the register's size:
 # counting 100,000 rows exactly would cost more than everything else on the page.
 ESTIMATE_ABOVE = 10_000
@@ -61,3 +66,78 @@ def _visits_of(patient_ids: list[Any]) -> dict[Any, tuple[int, datetime.date | N
     # As the ORM would read them back (SQLite returns the id as hex text and the date as text).
     patient_id, visit_date = Patient._meta.pk, Assessment._meta.get_field("visit_date")
     return {patient_id.to_python(pid): (count, visit_date.to_python(last)) for pid, count, last in found}
+
+
+# ---------------------------------------------------------------- finding patients
+
+
+def patient_search(query: str) -> QuerySet[Patient]:
+    """Patients matching ``query``: an exact MRN, else every word of the MRN or names (case and accents
+    ignored) and any date of birth written in it (2 Apr 1980, 02/04/1980, 1980-04-02 ...).
+
+    Each part is served by an index: the MRN's unique index, the date of birth's, and on PostgreSQL
+    the trigram index on the folded search text. Sorted by name, case-insensitively (``Meta.ordering``,
+    served by its own index); per-row figures come from ``with_visits`` for one page only.
+    """
+    parsed = parse_patient_query(query)
+    if parsed.mrn:
+        exact = Patient.objects.filter(mrn=parsed.mrn)
+        if exact.exists():
+            return exact
+    return patient_search_without_mrn(parsed)
+
+
+def patient_search_without_mrn(parsed: Any) -> QuerySet[Patient]:
+    """``patient_search`` once no patient has the exact MRN: every word and date of ``parsed``."""
+    patients = Patient.objects.all()
+    if parsed.dates:
+        patients = patients.filter(date_of_birth__in=parsed.dates)
+    for term in parsed.terms:
+        patients = patients.filter(search_text__contains=term)
+    if any(len(term) >= SELECTIVE_TERM for term in parsed.terms):
+        # The same order, by an expression the name index cannot serve (names are stored trimmed): the
+        # database then finds the few matches first (trigram index) and sorts them, instead of walking
+        # the name order from "A" discarding non-matches, which is slow when the matches are "Zimmer...".
+        patients = patients.order_by(Lower(Trim("family_name")), Lower("given_name"), "mrn")
+    return patients
+
+
+def is_selective(query: str) -> bool:
+    """Whether ``query`` finds few patients: an MRN, a date of birth or a word of ``SELECTIVE_TERM`` letters."""
+    parsed = parse_patient_query(query)
+    return bool(parsed.mrn or parsed.dates or any(len(term) >= SELECTIVE_TERM for term in parsed.terms))
+
+
+def patient_search_slice(query: str, start: int, stop: int) -> tuple[list[Patient], int] | None:
+    """Rows ``start:stop`` of ``patient_search(query)`` and how many it finds, in one query (a window
+    count over the matches) rather than an existence check for the MRN, a COUNT and then the page.
+
+    For a selective ``query`` only (``is_selective``): there the matches are few and found first anyway,
+    whereas counting a broad match alongside its first page would read every match instead of stopping
+    at 25. None when one query cannot tell (no rows past the first page): the caller counts as before.
+    """
+    parsed = parse_patient_query(query)
+    if parsed.mrn:
+        rows = _with_found(Patient.objects.filter(mrn=parsed.mrn), start, stop)
+        if rows:
+            return rows, rows[0].found
+        if start:
+            return None
+    rows = _with_found(patient_search_without_mrn(parsed), start, stop)
+    if rows:
+        return rows, rows[0].found
+    return None if start else ([], 0)
+
+
+def _with_found(patients: QuerySet[Patient], start: int, stop: int) -> list[Patient]:
+    """The slice, each row carrying ``found``: how many rows the whole query has (COUNT(*) OVER ())."""
+    return list(patients.annotate(found=Window(Count("pk")))[start:stop])
+
+
+def possible_duplicates(*, family_name: str, given_name: str, date_of_birth: datetime.date) -> list[Patient]:
+    """Registered patients born that day with the same names (case, accents and order ignored)."""
+    wanted = {fold_for_search(family_name), fold_for_search(given_name)}
+    return [
+        patient for patient in Patient.objects.filter(date_of_birth=date_of_birth)
+        if {fold_for_search(patient.family_name), fold_for_search(patient.given_name)} == wanted
+    ]

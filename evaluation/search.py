@@ -1,6 +1,6 @@
 """What a clinician types in the patient search, understood: dates of birth, an MRN, name fragments.
 
-Pure parsing, no database: ``selectors.patient_search`` turns the result into
+Pure parsing, no database: ``register.patient_search`` turns the result into
 a query that an index serves (the MRN's unique index, the date of birth's
 index, the trigram index on the folded search text).
 """

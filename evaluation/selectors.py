@@ -8,17 +8,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, QuerySet, Window
-from django.db.models.functions import Lower, Trim
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import engine
-from .models import Assessment, AuditEvent, Patient, Signature, TemplateVersion, fold_for_search
-from .search import parse_patient_query
+from .models import Assessment, AuditEvent, Patient, Signature, TemplateVersion
+from .precompiled import Precompiled
 
 DEFAULT_TEMPLATE_SLUG = "fasciculation-cramp"
-# A search word this long matches few patients; a shorter one may match a large part of the register.
-SELECTIVE_TERM = 4
 SIGNED = (Assessment.Status.FINAL, Assessment.Status.AMENDED)
 
 
@@ -45,6 +42,18 @@ def patients_for_user(user: Any) -> QuerySet[Patient]:
     return Patient.objects.all()
 
 
+def patient_for_user(user: Any, pk: Any) -> Patient | None:
+    """Patient ``pk`` if ``user`` may see them, else None: ``patients_for_user`` by primary key.
+
+    While that scope is every patient, the read's SQL is built once (``precompiled``); a narrowed scope
+    (a multi-clinic deployment) is read through the ORM as it is."""
+    scope = patients_for_user(user)
+    return _PATIENT_BY_ID.one_or_none(pk) if scope.query.where.children == [] else one_or_none(scope, pk=pk)
+
+
+_PATIENT_BY_ID = Precompiled(lambda pk: patients_for_user(None).filter(pk=pk), Patient._meta.pk)
+
+
 # What assessment pages read with the assessment, joined into its query. Each join costs the database
 # more planning than executing, so a page that needs fewer asks for fewer (issue 11).
 ASSESSMENT_RELATED = ("patient", "version__template", "clinician", "updated_by", "previous")
@@ -57,6 +66,24 @@ SUMMARY_RELATED = ("patient", "version__template", "previous")
 def assessments_for_user(user: Any, related: tuple[str, ...] = ASSESSMENT_RELATED) -> QuerySet[Assessment]:
     """The assessments ``user`` may see, with what their pages show (``related``: what is read with them)."""
     return Assessment.objects.select_related(*related)
+
+
+def assessment_for_user(user: Any, pk: Any, related: tuple[str, ...] = ASSESSMENT_RELATED) -> Assessment | None:
+    """Assessment ``pk`` if ``user`` may see it, else None, with ``related`` read in the same query.
+
+    While ``assessments_for_user`` is every assessment, the read's SQL is built once per ``related``
+    (``precompiled``); a narrowed scope is read through the ORM as it is."""
+    scope = assessments_for_user(user, related)
+    if scope.query.where.children:
+        return one_or_none(scope, pk=pk)
+    read = _ASSESSMENT_BY_ID.get(related)
+    if read is None:
+        read = _ASSESSMENT_BY_ID[related] = Precompiled(
+            lambda value: assessments_for_user(None, related).filter(pk=value), Assessment._meta.pk)
+    return read.one_or_none(pk)
+
+
+_ASSESSMENT_BY_ID: dict[tuple[str, ...], Precompiled] = {}
 
 
 def signature_of(assessment: Assessment, number: int) -> Signature | None:
@@ -111,82 +138,19 @@ def partly_loaded(model: Any, db: str | None = None, **values: Any) -> Any:
 
 
 def signatures_of(assessment: Assessment) -> list[Signature]:
-    return list(assessment.signatures.order_by("number").defer("pdf", "handout_pdf"))
+    """Every signed revision of ``assessment`` in order, without their stored PDFs (a precompiled read)."""
+    signatures = _SIGNATURES_OF.all(assessment.pk)
+    for signature in signatures:
+        signature._state.fields_cache["assessment"] = assessment  # as the related manager sets it
+    return signatures
 
 
-# ---------------------------------------------------------------- patients
+_SIGNATURES_OF = Precompiled(
+    lambda pk: Signature.objects.filter(assessment_id=pk).order_by("number").defer("pdf", "handout_pdf"),
+    Signature._meta.get_field("assessment"))
 
 
-def patient_search(query: str) -> QuerySet[Patient]:
-    """Patients matching ``query``: an exact MRN, else every word of the MRN or names (case and accents
-    ignored) and any date of birth written in it (2 Apr 1980, 02/04/1980, 1980-04-02 ...).
-
-    Each part is served by an index: the MRN's unique index, the date of birth's, and on PostgreSQL
-    the trigram index on the folded search text. Sorted by name, case-insensitively (``Meta.ordering``,
-    served by its own index); per-row figures come from ``with_visits`` for one page only.
-    """
-    parsed = parse_patient_query(query)
-    if parsed.mrn:
-        exact = Patient.objects.filter(mrn=parsed.mrn)
-        if exact.exists():
-            return exact
-    return patient_search_without_mrn(parsed)
-
-
-def patient_search_without_mrn(parsed: Any) -> QuerySet[Patient]:
-    """``patient_search`` once no patient has the exact MRN: every word and date of ``parsed``."""
-    patients = Patient.objects.all()
-    if parsed.dates:
-        patients = patients.filter(date_of_birth__in=parsed.dates)
-    for term in parsed.terms:
-        patients = patients.filter(search_text__contains=term)
-    if any(len(term) >= SELECTIVE_TERM for term in parsed.terms):
-        # The same order, by an expression the name index cannot serve (names are stored trimmed): the
-        # database then finds the few matches first (trigram index) and sorts them, instead of walking
-        # the name order from "A" discarding non-matches, which is slow when the matches are "Zimmer...".
-        patients = patients.order_by(Lower(Trim("family_name")), Lower("given_name"), "mrn")
-    return patients
-
-
-def is_selective(query: str) -> bool:
-    """Whether ``query`` finds few patients: an MRN, a date of birth or a word of ``SELECTIVE_TERM`` letters."""
-    parsed = parse_patient_query(query)
-    return bool(parsed.mrn or parsed.dates or any(len(term) >= SELECTIVE_TERM for term in parsed.terms))
-
-
-def patient_search_slice(query: str, start: int, stop: int) -> tuple[list[Patient], int] | None:
-    """Rows ``start:stop`` of ``patient_search(query)`` and how many it finds, in one query (a window
-    count over the matches) rather than an existence check for the MRN, a COUNT and then the page.
-
-    For a selective ``query`` only (``is_selective``): there the matches are few and found first anyway,
-    whereas counting a broad match alongside its first page would read every match instead of stopping
-    at 25. None when one query cannot tell (no rows past the first page): the caller counts as before.
-    """
-    parsed = parse_patient_query(query)
-    if parsed.mrn:
-        rows = _with_found(Patient.objects.filter(mrn=parsed.mrn), start, stop)
-        if rows:
-            return rows, rows[0].found
-        if start:
-            return None
-    rows = _with_found(patient_search_without_mrn(parsed), start, stop)
-    if rows:
-        return rows, rows[0].found
-    return None if start else ([], 0)
-
-
-def _with_found(patients: QuerySet[Patient], start: int, stop: int) -> list[Patient]:
-    """The slice, each row carrying ``found``: how many rows the whole query has (COUNT(*) OVER ())."""
-    return list(patients.annotate(found=Window(Count("pk")))[start:stop])
-
-
-def possible_duplicates(*, family_name: str, given_name: str, date_of_birth: datetime.date) -> list[Patient]:
-    """Registered patients born that day with the same names (case, accents and order ignored)."""
-    wanted = {fold_for_search(family_name), fold_for_search(given_name)}
-    return [
-        patient for patient in Patient.objects.filter(date_of_birth=date_of_birth)
-        if {fold_for_search(patient.family_name), fold_for_search(patient.given_name)} == wanted
-    ]
+# ---------------------------------------------------------------- the start page's short lists
 
 
 # What a line in the start page's short lists shows: the patient, the status badge, the times. Answers and
@@ -262,10 +226,19 @@ def patient_assessments(patient: Patient) -> list[Assessment]:
 
 
 def patient_assessment_rows(patient: Patient) -> list[Assessment]:
-    """``patient_assessments`` with only what the patient page's table shows (no answers, no template JSON)."""
-    return list(patient.assessments.select_related("version__template", "clinician").only(
+    """``patient_assessments`` with only what the patient page's table shows (no answers, no template JSON;
+    a precompiled read)."""
+    rows = _ASSESSMENT_ROWS.all(patient.pk)
+    for row in rows:
+        row._state.fields_cache["patient"] = patient
+    return rows
+
+
+_ASSESSMENT_ROWS = Precompiled(
+    lambda pk: Assessment.objects.filter(patient_id=pk).select_related("version__template", "clinician").only(
         "status", "amendment_reason", "created_at", "patient_id", "version__number", "version__template__slug",
-        "clinician__username", "clinician__first_name", "clinician__last_name").order_by("-created_at"))
+        "clinician__username", "clinician__first_name", "clinician__last_name").order_by("-created_at"),
+    Assessment._meta.get_field("patient"))
 
 
 def patient_audit_events(patient: Patient) -> QuerySet[AuditEvent]:
@@ -297,6 +270,16 @@ def has_signed_assessment(patient: Patient) -> bool:
 def published_versions() -> QuerySet[TemplateVersion]:
     return TemplateVersion.objects.filter(status=TemplateVersion.Status.PUBLISHED).select_related(
         "template").order_by("template__slug", "-number")
+
+
+def published_version_choices() -> list[tuple[Any, str, str, int]]:
+    """(id, title, template slug, number) of each published version, in ``published_versions`` order:
+    what the patient page's new-assessment list shows, read as values by a precompiled read."""
+    return _PUBLISHED_VERSION_CHOICES.all()
+
+
+_PUBLISHED_VERSION_CHOICES = Precompiled(
+    lambda: published_versions().values_list("pk", "title", "template__slug", "number"), None)
 
 
 def newest_published_version(slug: str = DEFAULT_TEMPLATE_SLUG) -> TemplateVersion | None:

@@ -21,7 +21,7 @@ READ_AUDIT = "evaluation.view_auditevent"
 
 
 def get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
-    patient = selectors.one_or_none(selectors.patients_for_user(request.user), pk=pk)
+    patient = selectors.patient_for_user(request.user, pk)
     if patient is None:
         raise Http404(_("No such patient."))
     return patient
@@ -29,7 +29,7 @@ def get_patient_for_user(request: HttpRequest, pk: Any) -> Patient:
 
 def get_assessment_for_user(request: HttpRequest, pk: Any,
                             related: tuple[str, ...] = selectors.ASSESSMENT_RELATED) -> Assessment:
-    assessment = selectors.one_or_none(selectors.assessments_for_user(request.user, related), pk=pk)
+    assessment = selectors.assessment_for_user(request.user, pk, related)
     if assessment is None:
         raise Http404(_("No such assessment."))
     return assessment

@@ -88,16 +88,16 @@ def patient_page(query: str, number: Any) -> tuple[Page, bool]:
     """
     if not query:
         size, estimated = register.register_size()
-        return KnownCountPaginator(selectors.patient_search(""), PAGE_SIZE, count=size).get_page(number), estimated
+        return KnownCountPaginator(register.patient_search(""), PAGE_SIZE, count=size).get_page(number), estimated
     first_row = _first_row_of_page(number)
-    if first_row is not None and selectors.is_selective(query):
-        found = selectors.patient_search_slice(query, first_row, first_row + PAGE_SIZE)
+    if first_row is not None and register.is_selective(query):
+        found = register.patient_search_slice(query, first_row, first_row + PAGE_SIZE)
         if found is not None:
             rows, count = found
             page = KnownCountPaginator(rows, PAGE_SIZE, count=count).get_page(number)
             page.object_list = rows  # the rows of this page, already read (the paginator sliced the list)
             return page, False
-    return Paginator(selectors.patient_search(query), PAGE_SIZE).get_page(number), False
+    return Paginator(register.patient_search(query), PAGE_SIZE).get_page(number), False
 
 
 def _first_row_of_page(number: Any) -> int | None:
@@ -185,7 +185,7 @@ def _duplicates_to_confirm(request: HttpRequest, form: PatientForm) -> list[Any]
     """Patients with the same names and date of birth that the clinician has not yet confirmed are someone
     else (the confirmation names the records shown, so changing the details to match others asks again)."""
     data = form.cleaned_data
-    found = selectors.possible_duplicates(family_name=data["family_name"], given_name=data["given_name"],
+    found = register.possible_duplicates(family_name=data["family_name"], given_name=data["given_name"],
                                           date_of_birth=data["date_of_birth"])
     confirmed = set(request.POST.get("confirm_duplicate", "").split(","))
     return [] if {str(p.pk) for p in found} <= confirmed else found
@@ -278,8 +278,7 @@ def version_options() -> SafeString:
     return mark_safe("".join(  # noqa: S308 - escaped
         f'<option value="{conditional_escape(pk)}">{conditional_escape(title)} '
         f"({conditional_escape(slug)}@{number})</option>"
-        for pk, title, slug, number in selectors.published_versions().values_list(
-            "pk", "title", "template__slug", "number")))
+        for pk, title, slug, number in selectors.published_version_choices()))
 
 
 @require_GET

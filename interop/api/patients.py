@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from evaluation import audit, selectors
+from evaluation import audit, register, selectors
 from evaluation.models import AuditEvent, Patient
 from evaluation.services import assessments as assessment_services
 from evaluation.services import patients as patient_services
@@ -48,7 +48,7 @@ ERRORS = {400: OpenApiTypes.OBJECT, **READ_ERRORS}
 
 def _duplicates_to_confirm(data: dict[str, Any], confirmed: list[Any]) -> list[str]:
     """As the registration page: someone with the same names and birth date must be confirmed as another person."""
-    found = selectors.possible_duplicates(family_name=data["family_name"], given_name=data["given_name"],
+    found = register.possible_duplicates(family_name=data["family_name"], given_name=data["given_name"],
                                           date_of_birth=data["date_of_birth"])
     ids = {str(p.pk) for p in found}
     return [] if ids <= {str(c) for c in confirmed} else sorted(ids)
@@ -73,7 +73,7 @@ class PatientViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: PatientSerializer, **READ_ERRORS})
     def list(self, request: Request) -> Response:
         """Every patient the user may see, by name, a page at a time."""
-        return self._page(request, selectors.patient_search(""), searched=False)
+        return self._page(request, register.patient_search(""), searched=False)
 
     @extend_schema(request=PatientSearchSerializer, responses={200: PatientPage, **ERRORS})
     @action(detail=False, methods=["post"])
@@ -82,7 +82,7 @@ class PatientViewSet(viewsets.ViewSet):
         body = PatientSearchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         query = body.validated_data["q"].strip()
-        return self._page(request, selectors.patient_search(query), searched=bool(query))
+        return self._page(request, register.patient_search(query), searched=bool(query))
 
     @extend_schema(request=PatientWriteSerializer, responses={201: PatientSerializer, **ERRORS})
     def create(self, request: Request) -> Response:

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from evaluation import selectors
+from evaluation import register
 from evaluation.models import Assessment, Patient, Signature, fold_for_search
 from evaluation.services.assessments import canonical_hash
 
@@ -50,8 +50,8 @@ def test_it_adds_to_what_is_there_and_is_found_by_search(debug_env, version):
     assert Patient.objects.count() == 20
     patient = Patient.objects.order_by("mrn").last()
     assert patient.mrn == "SYN-00000020"
-    assert list(selectors.patient_search(patient.mrn.lower())) == [patient]
-    assert patient in selectors.patient_search(f"{patient.family_name[:4]} {patient.date_of_birth:%d/%m/%Y}")
+    assert list(register.patient_search(patient.mrn.lower())) == [patient]
+    assert patient in register.patient_search(f"{patient.family_name[:4]} {patient.date_of_birth:%d/%m/%Y}")
 
 
 def test_it_prints_a_synthetic_signed_record_from_its_snapshot(debug_env, version, clinician_client):

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluation import register, selectors
+from evaluation import register
 from evaluation.models import Patient
 from evaluation.search import parse_patient_query
 from tests.factories import case_answers, make_assessment, make_patient, sign
@@ -184,8 +184,8 @@ def plan(sql: str, params: list) -> str:
 
 def test_it_serves_mrn_and_date_of_birth_from_their_indexes(db):
     bulk_patients(50)
-    exact = plan(*selectors.patient_search("bulk-00007").query.sql_with_params())
-    born = plan(*selectors.patient_search("1 Jan 1960").query.sql_with_params())
+    exact = plan(*register.patient_search("bulk-00007").query.sql_with_params())
+    born = plan(*register.patient_search("1 Jan 1960").query.sql_with_params())
     if connection.vendor == "sqlite":
         assert "USING INDEX" in exact and "(mrn=?)" in exact
         assert "USING INDEX" in born and "date_of_birth" in born
@@ -197,7 +197,7 @@ def test_it_serves_mrn_and_date_of_birth_from_their_indexes(db):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index exists on PostgreSQL only")
 def test_it_serves_name_fragments_from_the_trigram_index(db):
     bulk_patients(50)
-    found = plan(*selectors.patient_search("ulk0001")[:25].query.sql_with_params())
+    found = plan(*register.patient_search("ulk0001")[:25].query.sql_with_params())
     assert "patient_search_trgm" in found and "patient_name_order" not in found  # matches first, then sorted
     ordered = plan(*Patient.objects.all()[:25].query.sql_with_params())
     assert "patient_name_order" in ordered

@@ -211,7 +211,7 @@ def test_patient_rows_are_the_template_loop(clinician: Any, version: Any, langua
     make_assessment(seen, version, clinician)
     make_patient(clinician, mrn="MRN-8", family_name="Smith", given_name="Jo",
                  date_of_birth=datetime.date(1970, 5, 5), sex="other")
-    patients = register.with_visits(selectors.patient_search(""))
+    patients = register.with_visits(register.patient_search(""))
     assert any(p.last_visit for p in patients) and any(not p.last_visit for p in patients)
     with translation.override(language):
         expected = Template(OLD_ROWS).render(Context({"patients": patients}))

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluation import selectors
+from evaluation import register as patient_register
 from evaluation.views.patients import PAGE_SIZE, patient_page
 from tests.factories import make_patient
 
@@ -29,7 +29,7 @@ def register(clinician: Any) -> None:
 
 
 def as_paginator_gave(query: str, number: Any) -> tuple[int, int, list[Any]]:
-    page = Paginator(selectors.patient_search(query), PAGE_SIZE).get_page(number)
+    page = Paginator(patient_register.patient_search(query), PAGE_SIZE).get_page(number)
     return page.number, page.paginator.count, [p.pk for p in page.object_list]
 
 
@@ -40,7 +40,7 @@ NUMBERS = [None, "1", "2", "3", "4", "99", "0", "-1", "abc", "2.0"]
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_search_pages_are_the_paginators(register: None, query: str) -> None:
-    assert selectors.is_selective(query)
+    assert patient_register.is_selective(query)
     for number in NUMBERS:
         page, estimated = patient_page(query, number)
         assert not estimated
@@ -57,6 +57,6 @@ def test_a_selective_search_reads_its_page_and_count_in_one_query(register: None
 
 
 def test_a_broad_search_still_counts_first(register: None) -> None:
-    assert not selectors.is_selective("ko")
+    assert not patient_register.is_selective("ko")
     page, _ = patient_page("ko", "2")
     assert (page.number, page.paginator.count, [p.pk for p in page.object_list]) == as_paginator_gave("ko", "2")
