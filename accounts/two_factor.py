@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from evaluation.audit import Action, Actor, record
+from evaluation.permissions import HAS_AUTHENTICATOR
 
 DEVICE_NAME = "Authenticator"
 
@@ -42,8 +43,12 @@ def pending_device(user: Any) -> TOTPDevice | None:
 
 
 def signing_requires_code(user: Any) -> bool:
-    """Whether signing asks ``user`` for a code: the deployment requires it, or the user enrolled."""
-    return bool(settings.REQUIRE_2FA_FOR_SIGNING) or confirmed_device(user) is not None
+    """Whether signing asks ``user`` for a code: the deployment requires it, or the user enrolled (read
+    with the session's user by ``PermissionsWithUserBackend``; looked up for a user loaded otherwise)."""
+    if settings.REQUIRE_2FA_FOR_SIGNING:
+        return True
+    enrolled = getattr(user, HAS_AUTHENTICATOR, None)
+    return bool(enrolled) if enrolled is not None else confirmed_device(user) is not None
 
 
 def requires_code_with(device: TOTPDevice | None) -> bool:
@@ -75,6 +80,7 @@ def confirm_enrolment(user: Any, code: str, *, actor: Actor) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     record(Action.TWO_FACTOR_ENROL, actor=actor, obj=user)
+    setattr(user, HAS_AUTHENTICATOR, True)  # what the rest of this request reads of the user
     return True
 
 
@@ -86,7 +92,9 @@ def code_confirms(device: TOTPDevice | None, code: str) -> bool:
 @transaction.atomic
 def remove(user: Any, *, actor: Actor) -> int:
     """Remove the user's authenticator (and any enrolment not yet confirmed)."""
-    return remove_devices(TOTPDevice.objects.filter(user=user), actor=actor)
+    removed = remove_devices(TOTPDevice.objects.filter(user=user), actor=actor)
+    setattr(user, HAS_AUTHENTICATOR, False)  # what the rest of this request reads of the user
+    return removed
 
 
 @transaction.atomic

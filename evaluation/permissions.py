@@ -9,8 +9,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 CLINICIANS = "Clinicians"
 TEMPLATE_ADMINS = "Template admins"
@@ -82,17 +83,32 @@ def with_permission_names(users: QuerySet) -> QuerySet:
                              PRELOADED["group"]: RawSQL(group_sql, [NAME_SEPARATOR])})
 
 
+# Whether the user has a confirmed authenticator (django-otp's TOTP device), so signing asks them for a code
+# (accounts.two_factor.signing_requires_code): read with the user rather than by the review page's own query.
+HAS_AUTHENTICATOR = "has_confirmed_authenticator"
+
+
+def with_authenticator_flag(users: QuerySet) -> QuerySet:
+    """``users`` with ``HAS_AUTHENTICATOR``: an EXISTS over their confirmed TOTP devices (indexed by user)."""
+    devices = TOTPDevice._meta.db_table
+    user_table = users.model._meta.db_table
+    return users.annotate(**{HAS_AUTHENTICATOR: RawSQL(
+        f'EXISTS (SELECT 1 FROM "{devices}" d WHERE d.user_id = "{user_table}"."id" AND d.confirmed)', (),
+        output_field=BooleanField())})
+
+
 class PermissionsWithUserBackend(ModelBackend):
     """ModelBackend, except that loading the session's user also loads its permissions (one query).
 
     The names are put where ModelBackend keeps a request's permissions (``_user_perm_cache`` and
     ``_group_perm_cache`` on the user object), so every ``has_perm`` after that, from any backend reading
     those, is answered without a query. Superusers are left to ModelBackend: they hold every permission.
-    On a database without a string aggregate this is plain ModelBackend.
+    On a database without a string aggregate this is plain ModelBackend. The same query also reads whether
+    the user has a confirmed authenticator (``HAS_AUTHENTICATOR``).
     """
 
     def get_user(self, user_id: Any) -> Any:
-        users = get_user_model()._default_manager.filter(pk=user_id)
+        users = with_authenticator_flag(get_user_model()._default_manager.filter(pk=user_id))
         preloading = connections[users.db].vendor in STRING_AGGREGATE
         user = (with_permission_names(users) if preloading else users).first()
         if user is None or not self.user_can_authenticate(user):

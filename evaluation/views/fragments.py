@@ -94,13 +94,18 @@ def _render_pieces(template: str, flags: tuple[bool, ...]) -> tuple[str, ...]:
 
 
 def _request_values(request: HttpRequest) -> dict[str, str]:
-    """The three per-request values, escaped as the template would have escaped them."""
+    """The three per-request values, escaped as the template would have escaped them; worked out once per
+    request (head and top share them: a CSRF token costs 32 random characters each time it is masked)."""
+    values = getattr(request, "_fragment_values", None)
+    if values is not None:
+        return values
     user = request.user
     seconds = getattr(request, "session_seconds_left", None)
     values = {SECONDS_LEFT_MARK: "" if seconds is None else conditional_escape(seconds)}
     if user.is_authenticated:
         values[NAME_MARK] = conditional_escape(user.get_full_name() or user.get_username())
         values[CSRF_MARK] = csrf_input(request)
+    request._fragment_values = values
     return values
 
 
@@ -112,7 +117,9 @@ def _fill(pieces: tuple[str, ...], values: dict[str, str]) -> SafeString:
 
 def render_fragment(template: str, request: HttpRequest, *, cached: bool = True) -> SafeString:
     """``template`` (``HEAD_TEMPLATE`` or ``TOP_TEMPLATE``) for this request; ``cached=False`` renders it afresh."""
-    flags = role_flags(getattr(request, "user", None))
+    flags = getattr(request, "_fragment_flags", None)
+    if flags is None:
+        flags = request._fragment_flags = role_flags(getattr(request, "user", None))
     if not cached:
         return _fill(_render_pieces(template, flags), _request_values(request))
     return _fill(_pieces_of(template, flags), _request_values(request))

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
+from evaluation.audit import Actor
 from evaluation.models import Assessment
+from evaluation.permissions import PermissionsWithUserBackend
 from tests.factories import PASSWORD, case_answers, decision_keys, make_assessment, save
 
 
@@ -103,3 +107,41 @@ def test_wrong_codes_count_towards_the_signing_limit(client, clinician, ready, s
     enrol(client, clinician)
     statuses = [post_sign(client, ready, otp_code="123456").status_code for _ in range(2)]
     assert statuses == [400, 429]
+
+
+def review_page(client: Client, assessment: Assessment) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("evaluation:assessment_review", args=[assessment.pk])).content.decode()
+    return page, [query["sql"] for query in captured]
+
+
+def test_the_review_page_knows_who_enrolled_from_the_query_that_loads_the_user(client, clinician, ready,
+                                                                               settings):
+    """Without the setting, the code field is there for an enrolled signer only, and the review page asks
+    no query of its own about authenticators: the user's query answers it."""
+    settings.REQUIRE_2FA_FOR_SIGNING = False
+    review_page(client, ready)  # the session's first request also records when it was last seen
+    before, before_queries = review_page(client, ready)
+    assert 'name="otp_code"' not in before
+    enrol(client, clinician)
+    review_page(client, ready)
+    after, after_queries = review_page(client, ready)
+    assert 'name="otp_code"' in after
+    assert len(after_queries) == len(before_queries)
+    device_table = TOTPDevice._meta.db_table
+    assert [sql for sql in after_queries if device_table in sql] == [
+        sql for sql in after_queries if "auth_user" in sql and "permission" in sql]  # only the user's own
+    client.post(reverse("accounts:two_factor_remove"), {"password": PASSWORD})
+    assert 'name="otp_code"' not in review_page(client, ready)[0]
+
+
+def test_the_flag_follows_enrolment_and_removal_within_the_request(clinician, ready):
+    user = PermissionsWithUserBackend().get_user(clinician.pk)
+    assert two_factor.signing_requires_code(user) is False
+    device = two_factor.start_enrolment(user)
+    assert two_factor.confirm_enrolment(user, code_for(device), actor=Actor(user))
+    assert two_factor.signing_requires_code(user) is True
+    assert PermissionsWithUserBackend().get_user(clinician.pk).has_confirmed_authenticator is True
+    two_factor.remove(user, actor=Actor(user))
+    assert two_factor.signing_requires_code(user) is False
+    assert two_factor.signing_requires_code(type(clinician).objects.get(pk=clinician.pk)) is False  # no flag: asked

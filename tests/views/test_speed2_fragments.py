@@ -174,6 +174,25 @@ def test_each_request_gets_its_own_csrf_token_and_name(clinician: Any, other_cli
     assert CSRF_VALUE.search(first_top).group(0) != CSRF_VALUE.search(second_top).group(0)
 
 
+def test_a_page_works_out_the_chromes_request_values_once(client: Any, clinician: Any, monkeypatch: Any) -> None:
+    """Head and top share one set of values: one CSRF token masked for the chrome, one role check."""
+    client.force_login(clinician)
+    calls = {"csrf": 0, "roles": 0}
+    real_csrf, real_roles = fragments.csrf_input, fragments.role_flags
+
+    def counted(name: str, real: Any) -> Any:
+        def wrapper(*args: Any) -> Any:
+            calls[name] += 1
+            return real(*args)
+        return wrapper
+
+    monkeypatch.setattr(fragments, "csrf_input", counted("csrf", real_csrf))
+    monkeypatch.setattr(fragments, "role_flags", counted("roles", real_roles))
+    page = client.get(reverse("evaluation:patient_list")).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in page and "data-session-seconds-left" in page
+    assert calls == {"csrf": 1, "roles": 1}
+
+
 def test_cached_chrome_follows_role_and_language(clinician: Any) -> None:
     page_request = request_for(clinician)
     before = fragments.render_fragment(fragments.TOP_TEMPLATE, page_request)
