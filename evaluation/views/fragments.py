@@ -30,7 +30,7 @@ from django.utils.autoreload import file_changed
 from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language
 
 from ..permissions import is_clinician, is_template_admin
@@ -143,16 +143,15 @@ file_changed.connect(forget_fragments, dispatch_uid="evaluation.views.fragments"
 
 # An id no record has, reversed once per URL name and replaced by each row's id.
 _PLACEHOLDER_ID = uuid.UUID(int=0)
+_PLACEHOLDER = str(_PLACEHOLDER_ID)
 _url_patterns: dict[tuple[str, str], str] = {}
 
 
-def url_with_id(name: str, pk: Any) -> str:
-    """``reverse(name, args=[pk])`` for a URL whose only argument is a UUID, without resolving it each time."""
-    key = (name, get_script_prefix())
-    pattern = _url_patterns.get(key)
+def _url_pattern(name: str, prefix: str) -> str:
+    pattern = _url_patterns.get((name, prefix))
     if pattern is None:
-        pattern = _url_patterns[key] = reverse(name, args=[_PLACEHOLDER_ID])
-    return pattern.replace(str(_PLACEHOLDER_ID), str(pk))
+        pattern = _url_patterns[(name, prefix)] = reverse(name, args=[_PLACEHOLDER_ID])
+    return pattern
 
 
 @functools.cache
@@ -161,9 +160,12 @@ def _month_abbreviations(language: str) -> tuple[str, ...]:
     return ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
 
 
-def day_month_year(day: datetime.date) -> str:
-    """``day|date:"j M Y"`` in the active language (e.g. "2 Apr 1980")."""
-    return f"{day.day} {_month_abbreviations(get_language())[day.month]} {day.year}"
+def _day_month_year(day: datetime.date, months: tuple[str, ...]) -> str:
+    return f"{day.day} {months[day.month]} {day.year}"
+
+
+def _day_month_time(local: datetime.datetime, months: tuple[str, ...]) -> str:
+    return f"{local.day} {months[local.month]} {local:%H:%M}"
 
 
 # ---------------------------------------------------------------- status badges
@@ -180,24 +182,48 @@ class _BadgeOf:
         self.amendment_reason = amending
 
 
-def status_badge(assessment: Any) -> SafeString:
-    """``{% include "evaluation/_status.html" %}`` for ``assessment``, rendered once per language and kind."""
-    key = (get_language(), assessment.status, bool(assessment.amendment_reason))
+def _badge(language: str, status: str, amending: bool) -> SafeString:
+    """The status badge of an assessment in ``language``, rendered once per language and kind."""
+    key = (language, status, amending)
     badge = _badges.get(key)
     if badge is None:
-        badge = _badges[key] = mark_safe(render_to_string(STATUS_TEMPLATE, {"a": _BadgeOf(*key[1:])}))  # noqa: S308
+        badge = _badges[key] = mark_safe(render_to_string(STATUS_TEMPLATE, {"a": _BadgeOf(status, amending)}))  # noqa: S308
     return badge
 
 
-def day_month_time(moment: datetime.datetime) -> str:
-    """``moment|date:"j M H:i"`` in the clinic's time zone and the active language."""
-    local = localtime(moment)
-    return f"{local.day} {_month_abbreviations(get_language())[local.month]} {local:%H:%M}"
+class RowFormats:
+    """Row URLs, dates and status badges for the rows of one page, with the active language, time zone
+    and script prefix read once: each is a thread-local look-up, and a page's rows made three or four of
+    them per row (issue 11).
 
+    ``url(name, pk)`` is ``reverse(name, args=[pk])`` for a URL whose only argument is a UUID, without
+    resolving it each time; the dates are the ``date`` filter's "j M Y", "j M H:i" and the ``time``
+    filter's "H:i" in the clinic's time zone; ``badge`` is ``{% include "evaluation/_status.html" %}``,
+    rendered once per language and kind."""
 
-def hour_minute(moment: datetime.datetime) -> str:
-    """``moment|time:"H:i"`` in the clinic's time zone."""
-    return f"{localtime(moment):%H:%M}"
+    def __init__(self) -> None:
+        self.language = get_language()
+        self.zone = get_current_timezone()
+        self.prefix = get_script_prefix()
+        self.months = _month_abbreviations(self.language)
+
+    def url(self, name: str, pk: Any) -> str:
+        return _url_pattern(name, self.prefix).replace(_PLACEHOLDER, str(pk))
+
+    def local(self, moment: datetime.datetime) -> datetime.datetime:
+        return moment.astimezone(self.zone)  # as localtime() does for an aware value
+
+    def day_month_year(self, day: datetime.date) -> str:
+        return _day_month_year(day, self.months)
+
+    def day_month_time(self, moment: datetime.datetime) -> str:
+        return _day_month_time(self.local(moment), self.months)
+
+    def hour_minute(self, moment: datetime.datetime) -> str:
+        return f"{self.local(moment):%H:%M}"
+
+    def badge(self, assessment: Any) -> SafeString:
+        return _badge(self.language, assessment.status, bool(assessment.amendment_reason))
 
 
 # ---------------------------------------------------------------- suggestions

@@ -24,7 +24,7 @@ from ..models import AuditEvent, Patient
 from ..permissions import can_view_audit, is_template_admin
 from ..services import patients as patient_services
 from .access import ADD_PATIENT, CHANGE_PATIENT, SEE_PATIENTS, get_patient_for_user
-from .fragments import day_month_time, day_month_year, hour_minute, status_badge, url_with_id
+from .fragments import RowFormats
 
 Action = AuditEvent.Action
 PAGE_SIZE = 25
@@ -148,12 +148,13 @@ def _list_lines(assessments: list[Any], small_print: Any) -> SafeString:
 def with_list_labels(assessments: list[Any], url_name: str) -> None:
     """What a line of the start page's short lists shows, made here rather than by template filters,
     tags and an include per line: its link, dates and status badge (the same text they made)."""
+    formats = RowFormats()
     for a in assessments:
-        a.listed_url = url_with_id(url_name, a.pk)
-        a.listed_started = day_month_year(timezone.localtime(a.created_at))
-        a.listed_saved = day_month_time(a.updated_at)
-        a.listed_time = hour_minute(a.created_at)
-        a.listed_badge = status_badge(a)
+        a.listed_url = formats.url(url_name, a.pk)
+        a.listed_started = formats.day_month_year(formats.local(a.created_at))
+        a.listed_saved = formats.day_month_time(a.updated_at)
+        a.listed_time = formats.hour_minute(a.created_at)
+        a.listed_badge = formats.badge(a)
 
 
 def patient_rows(patients: list[Any]) -> SafeString:
@@ -163,18 +164,19 @@ def patient_rows(patients: list[Any]) -> SafeString:
     reversed and two dates formatted per row) cost more than the rest of the page (issue 11).
     """
     today = timezone.localdate()
+    formats = RowFormats()
     # Translated once per page, not once per row as get_sex_display() does (it rebuilds the choices).
     sexes = {value: conditional_escape(label) for value, label in Patient.Sex.choices}
     none = f'<span class="text-body-secondary">{conditional_escape(_("none"))}</span>'
     return mark_safe("".join(  # noqa: S308 - every value below is escaped
         "\n    <tr>\n"
-        f'      <td><a href="{conditional_escape(url_with_id("evaluation:patient_detail", p.pk))}">'
+        f'      <td><a href="{conditional_escape(formats.url("evaluation:patient_detail", p.pk))}">'
         f"{conditional_escape(p.display_name)}</a></td>\n"
         f"      <td>{conditional_escape(p.mrn)}</td>\n"
-        f"      <td>{day_month_year(p.date_of_birth)}</td>\n"
+        f"      <td>{formats.day_month_year(p.date_of_birth)}</td>\n"
         f"      <td>{p.age_on(today)}</td>\n"
         f"      <td>{sexes.get(p.sex) or conditional_escape(p.get_sex_display())}</td>\n"
-        f"      <td>{day_month_year(p.last_visit) if p.last_visit else none}</td>\n"
+        f"      <td>{formats.day_month_year(p.last_visit) if p.last_visit else none}</td>\n"
         f"      <td>{p.assessment_count}</td>\n"
         "    </tr>\n  "
         for p in patients
@@ -243,17 +245,18 @@ def patient_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def assessment_rows(assessments: list[Any]) -> SafeString:
     """The patient page's assessment table rows, exactly as its template loop wrote them (issue 11)."""
     summary, resume = conditional_escape(_("Summary")), conditional_escape(_("Continue"))
+    formats = RowFormats()
     return mark_safe("".join(  # noqa: S308 - every value below is escaped; the badge is rendered markup
         "\n      <tr>\n"
-        f'        <td class="text-nowrap">{_day_and_time(a.created_at)}</td>\n'
-        f"        <td>{status_badge(a)}</td>\n"
+        f'        <td class="text-nowrap">{_day_and_time(formats, a.created_at)}</td>\n'
+        f"        <td>{formats.badge(a)}</td>\n"
         f'        <td class="text-nowrap">{conditional_escape(a.version.label)}</td>\n'
         f"        <td>{conditional_escape(_clinician_name(a.clinician))}</td>\n"
         '        <td class="text-end text-nowrap">\n'
         f'          <a class="btn btn-sm btn-outline-primary" '
-        f'href="{conditional_escape(url_with_id("evaluation:assessment_detail", a.pk))}">{summary}</a>\n'
+        f'href="{conditional_escape(formats.url("evaluation:assessment_detail", a.pk))}">{summary}</a>\n'
         + (f'          <a class="btn btn-sm btn-primary" '
-           f'href="{conditional_escape(url_with_id("evaluation:assessment_edit", a.pk))}">{resume}</a>\n'
+           f'href="{conditional_escape(formats.url("evaluation:assessment_edit", a.pk))}">{resume}</a>\n'
            if a.status == "draft" else "          \n")
         + "        </td>\n"
         "      </tr>\n      "
@@ -261,10 +264,10 @@ def assessment_rows(assessments: list[Any]) -> SafeString:
     ))
 
 
-def _day_and_time(moment: Any) -> str:
+def _day_and_time(formats: RowFormats, moment: Any) -> str:
     """``moment|date:"j M Y H:i"`` in the clinic's time zone and the active language."""
-    local = timezone.localtime(moment)
-    return f"{day_month_year(local)} {local:%H:%M}"
+    local = formats.local(moment)
+    return f"{formats.day_month_year(local)} {local:%H:%M}"
 
 
 def _clinician_name(user: Any) -> str:

@@ -207,17 +207,19 @@ def test_cached_chrome_follows_role_and_language(clinician: Any) -> None:
     assert same_csrf(fragments.render_fragment(fragments.TOP_TEMPLATE, request_for(clinician))) == same_csrf(after)
 
 
+@pytest.mark.parametrize("zone", [None, "Pacific/Auckland"])
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_month_and_time_formats_are_the_date_filters(language: str) -> None:
+def test_month_and_time_formats_are_the_date_filters(language: str, zone: str | None) -> None:
+    """In the active language and time zone (the clinic's, or one a request activated)."""
     template = Template('{{ d|date:"j M Y" }}|{{ t|date:"j M H:i" }}|{{ t|time:"H:i" }}')
-    with translation.override(language):
+    with translation.override(language), timezone.override(zone or timezone.get_default_timezone()):
+        formats = fragments.RowFormats()
         for month in range(1, 13):
             day = datetime.date(1980, month, (month * 3) % 28 + 1)
             moment = timezone.make_aware(datetime.datetime(2026, month, 2, 23, 5, 7))
             moment_utc = moment.astimezone(datetime.UTC)
             expected = template.render(Context({"d": day, "t": moment_utc}))
-            ours = f"{fragments.day_month_year(day)}|{fragments.day_month_time(moment_utc)}|" \
-                   f"{fragments.hour_minute(moment_utc)}"
+            ours = f"{formats.day_month_year(day)}|{formats.day_month_time(moment_utc)}|{formats.hour_minute(moment_utc)}"
             assert ours == expected
 
 
@@ -292,13 +294,14 @@ def test_status_badges_are_the_include(language: str) -> None:
     include = Template('{% include "evaluation/_status.html" %}')
     with translation.override(language):
         for row in (Row("draft", ""), Row("draft", "typo"), Row("final", ""), Row("amended", "x")):
-            assert fragments.status_badge(row) == include.render(Context({"a": row}))
+            assert fragments.RowFormats().badge(row) == include.render(Context({"a": row}))
 
 
 def test_row_urls_are_the_reversed_urls(patient: Any) -> None:
-    assert fragments.url_with_id("evaluation:patient_detail", patient.pk) == reverse(
-        "evaluation:patient_detail", args=[patient.pk])
-    assert fragments.url_with_id("evaluation:patient_detail", patient.pk) == patient.get_absolute_url()
+    url = fragments.RowFormats().url
+    assert url("evaluation:patient_detail", patient.pk) == reverse("evaluation:patient_detail", args=[patient.pk])
+    assert url("evaluation:patient_detail", patient.pk) == patient.get_absolute_url()
+    assert url("evaluation:assessment_edit", patient.pk) == reverse("evaluation:assessment_edit", args=[patient.pk])
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
