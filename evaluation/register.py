@@ -38,7 +38,8 @@ def register_size() -> tuple[int, bool]:
 # One round trip: the estimate, or the exact count where the estimate is small. PostgreSQL runs the
 # count (an InitPlan) only if the CASE reaches it, so a large register is never counted.
 REGISTER_SIZE_SQL = ('SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint ELSE (SELECT COUNT(*) FROM '
-                     '"evaluation_patient") END, reltuples >= %s FROM pg_class WHERE oid = %s::regclass')
+                     '"evaluation_patient") END AS register_size, reltuples >= %s AS estimated FROM pg_class '
+                     'WHERE oid = %s::regclass')
 
 
 def with_visits(patients: Any) -> list[Patient]:
@@ -66,6 +67,41 @@ def _visits_of(patient_ids: list[Any]) -> dict[Any, tuple[int, datetime.date | N
     # As the ORM would read them back (SQLite returns the id as hex text and the date as text).
     patient_id, visit_date = Patient._meta.pk, Assessment._meta.get_field("visit_date")
     return {patient_id.to_python(pid): (count, visit_date.to_python(last)) for pid, count, last in found}
+
+
+def register_page(start: int, stop: int) -> tuple[list[Patient], int, bool] | None:
+    """Rows ``start:stop`` of the whole register in name order, each with ``assessment_count`` and
+    ``last_visit``, with the register's size and whether that is an estimate (``register_size``): the
+    unfiltered list's page in one query. None when the page has no rows (past the end, or no patients).
+
+    The page is a derived table, so the visit subqueries run for its rows only: as columns of the
+    outer select, they would run for every row an OFFSET skips.
+    """
+    size_params = [ESTIMATE_ABOVE, ESTIMATE_ABOVE, Patient._meta.db_table] if connection.vendor == "postgresql" else []
+    rows = list(Patient.objects.raw(_register_page_sql(), [stop - start, start, *size_params]))
+    if not rows:
+        return None
+    visit_date = Assessment._meta.get_field("visit_date")
+    for patient in rows:
+        patient.last_visit = visit_date.to_python(patient.last_visit)  # SQLite returns text
+    return rows, int(rows[0].register_size), bool(rows[0].estimated)
+
+
+def _register_page_sql() -> str:
+    quote = connection.ops.quote_name
+    patients, assessments = quote(Patient._meta.db_table), quote(Assessment._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in Patient._meta.concrete_fields)
+    if connection.vendor == "postgresql":
+        size = REGISTER_SIZE_SQL
+    else:
+        size = f"SELECT COUNT(*) AS register_size, 0 AS estimated FROM {patients}"
+    # Patient.Meta.ordering, served by the patient_name_order index; again outside, for the page's rows.
+    order = "LOWER({0}family_name), LOWER({0}given_name), {0}mrn"
+    return (f"SELECT page.*, (SELECT COUNT(*) FROM {assessments} a WHERE a.patient_id = page.id) AS assessment_count,"
+            f" (SELECT MAX(a.visit_date) FROM {assessments} a WHERE a.patient_id = page.id) AS last_visit,"
+            f" size.register_size, size.estimated FROM (SELECT {columns} FROM {patients}"
+            f" ORDER BY {order.format('')} LIMIT %s OFFSET %s) page"
+            f" CROSS JOIN ({size}) size ORDER BY {order.format('page.')}")
 
 
 # ---------------------------------------------------------------- finding patients

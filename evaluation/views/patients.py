@@ -59,9 +59,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """The start page: my open drafts, whom I saw today, and the patient list with its search.
 
     Search is posted and kept in the session, so no MRN or name ever appears in a URL or access log.
-    The query count does not grow with the register: the count (or estimate) and the page of 25 (one
-    query for a selective search, see ``patient_page``), one grouped query for those 25 rows' visits,
-    the audit event, and one query for both short lists.
+    The query count does not grow with the register: the page of 25 with its visit counts (and the
+    register's size or number found; see ``patient_page``), the audit event, and one query for both
+    short lists.
     """
     if request.method == "POST":
         form = PatientSearchForm(request.POST)
@@ -69,7 +69,6 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         return redirect("evaluation:patient_list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
     page, estimated = patient_page(query, request.GET.get("page"))
-    page.object_list = register.with_visits(page.object_list)
     audit.record(Action.PATIENT_LIST, actor=Actor.from_request(request), detail={"searched": bool(query)})
     open_drafts, seen_today = selectors.open_drafts_and_seen_today(request.user)
     return render(request, "evaluation/patient_list.html", {
@@ -80,24 +79,40 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 def patient_page(query: str, number: Any) -> tuple[Page, bool]:
-    """The page of patients asked for (``number`` as in the address) and whether its count is an estimate.
+    """The page of patients asked for (``number`` as in the address), each with ``assessment_count`` and
+    ``last_visit``, and whether its count is an estimate.
 
-    The whole register: its estimated size (one query), then the page. A selective search (an MRN, a
-    date of birth, a longer word): the page's rows and the number found together, in one query. Anything
-    else, or a page past the last: Django's paginator, counting first.
+    The whole register: the page, its visits and the register's (estimated) size in one query. A
+    selective search (an MRN, a date of birth, a longer word): the page's rows and the number found
+    together in one query, then their visits. Anything else, or a page past the last: Django's
+    paginator, counting first, then the page's visits.
     """
-    if not query:
-        size, estimated = register.register_size()
-        return KnownCountPaginator(register.patient_search(""), PAGE_SIZE, count=size).get_page(number), estimated
     first_row = _first_row_of_page(number)
+    if not query:
+        found = register.register_page(first_row, first_row + PAGE_SIZE) if first_row is not None else None
+        if found is not None:
+            rows, size, estimated = found
+            # An estimate may be below what this page shows; the page is then not the last.
+            return _page_of(rows, number, max(size, first_row + len(rows))), estimated
+        size, estimated = register.register_size()
+        page = KnownCountPaginator(register.patient_search(""), PAGE_SIZE, count=size).get_page(number)
+        page.object_list = register.with_visits(page.object_list)
+        return page, estimated
     if first_row is not None and register.is_selective(query):
         found = register.patient_search_slice(query, first_row, first_row + PAGE_SIZE)
         if found is not None:
             rows, count = found
-            page = KnownCountPaginator(rows, PAGE_SIZE, count=count).get_page(number)
-            page.object_list = rows  # the rows of this page, already read (the paginator sliced the list)
-            return page, False
-    return Paginator(register.patient_search(query), PAGE_SIZE).get_page(number), False
+            return _page_of(register.with_visits(rows), number, count), False
+    page = Paginator(register.patient_search(query), PAGE_SIZE).get_page(number)
+    page.object_list = register.with_visits(page.object_list)
+    return page, False
+
+
+def _page_of(rows: list[Any], number: Any, count: int) -> Page:
+    """Page ``number`` of ``count`` rows, whose rows (already read) are ``rows``."""
+    page = KnownCountPaginator(rows, PAGE_SIZE, count=count).get_page(number)
+    page.object_list = rows  # the rows of this page, already read (the paginator sliced the list)
+    return page
 
 
 def _first_row_of_page(number: Any) -> int | None:

@@ -159,7 +159,7 @@ def test_it_runs_the_same_number_of_queries_for_10_or_300_patients(clinician_cli
 
 def test_it_counts_visits_for_the_page_only_and_never_groups_for_the_pager(clinician_client, clinician):
     bulk_patients(60)
-    clinician_client.post(LIST, {"q": ""})
+    clinician_client.post(LIST, {"q": "bu"})  # a broad search: counted, its page, one grouped query for its visits
     with CaptureQueriesContext(connection) as queries:
         clinician_client.get(LIST)
     grouped = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
@@ -168,6 +168,33 @@ def test_it_counts_visits_for_the_page_only_and_never_groups_for_the_pager(clini
     assert len(named) == 25  # the page's rows, not the register
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"] and "evaluation_patient" in q["sql"]]
     assert len(counts) == 1 and "JOIN" not in counts[0]
+
+    clinician_client.post(LIST, {"q": ""})  # the whole register: the page, its visits and the size in one query
+    with CaptureQueriesContext(connection) as queries:
+        clinician_client.get(LIST)
+    reading_patients = [q["sql"] for q in queries.captured_queries if '"evaluation_patient"' in q["sql"]
+                        and "evaluation_auditevent" not in q["sql"]]
+    assert not [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    [page] = [sql for sql in reading_patients if "page.id" in sql]
+    assert "LIMIT 25 OFFSET 0) page" in page and "register_size" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan with its row counts")
+def test_a_deep_page_counts_the_visits_of_its_own_rows_only(clinician, db):
+    """The visit subqueries hang off the page (a derived table), so an OFFSET's skipped rows cost no
+    subquery: each subplan runs once per row shown."""
+    bulk_patients(80)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + register._register_page_sql(),
+                       [25, 50, register.ESTIMATE_ABOVE, register.ESTIMATE_ABOVE, "evaluation_patient"])
+        [[[plan]]] = cursor.fetchall()
+
+    def subplans(node):
+        found = [node] if node.get("Subplan Name", "").startswith("SubPlan") else []
+        return found + [sub for child in node.get("Plans", []) for sub in subplans(child)]
+
+    loops = [node["Actual Loops"] for node in subplans(plan["Plan"])]
+    assert loops and set(loops) == {25}, loops
 
 
 # ---------------------------------------------------------------- indexes, as the database plans them

@@ -7,11 +7,13 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluation import register as patient_register
+from evaluation.models import Assessment
 from evaluation.views.patients import PAGE_SIZE, patient_page
 from tests.factories import make_patient
 
@@ -49,14 +51,57 @@ def test_search_pages_are_the_paginators(register: None, query: str) -> None:
 
 
 def test_a_selective_search_reads_its_page_and_count_in_one_query(register: None) -> None:
+    """The page and the number found in one query; the page's visit counts in one more when it has rows."""
     for query in ("kw-0007", "kowalski", "14 Jun 1971", "nobody-here"):
         with CaptureQueriesContext(connection) as queries:
             page, _ = patient_page(query, "1")
             list(page.object_list)
-        assert len(queries) == 1, (query, [q["sql"] for q in queries.captured_queries])
+        expected = 2 if page.object_list else 1
+        assert len(queries) == expected, (query, [q["sql"] for q in queries.captured_queries])
+        assert all(hasattr(patient, "assessment_count") for patient in page.object_list)
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_the_whole_register_is_the_paginators_pages_with_their_visits(register: None, version: Any, settings: Any,
+                                                                      monkeypatch: Any, number: str | None) -> None:
+    """The unfiltered list: the page, its visits and the register's size in one query; a page past the end
+    is the paginator's last page, as before."""
+    monkeypatch.setenv("DJANGO_DEBUG", "True")  # generate_patients is for development only
+    settings.DEBUG = True
+    call_command("generate_patients", "40", "--assessments-per-patient", "3", "--seed", "7", verbosity=0)
+    assert Assessment.objects.values("patient").distinct().count() == 40
+    settings.DEBUG = False
+    with CaptureQueriesContext(connection) as queries:
+        page, estimated = patient_page("", number)
+    expected = Paginator(patient_register.patient_search(""), PAGE_SIZE).get_page(number)
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (
+        expected.number, expected.paginator.count, expected.paginator.num_pages)
+    assert [p.pk for p in page.object_list] == [p.pk for p in expected.object_list] and not estimated
+    visits = {p.pk: (p.assessment_count, p.last_visit)
+              for p in patient_register.with_visits(list(expected.object_list))}
+    assert {p.pk: (p.assessment_count, p.last_visit) for p in page.object_list} == visits
+    # Past the end (99): the empty page, then the size, the last page and its visits. Below 1 the paginator
+    # gives the last page: the size, the page and its visits. Still nothing that grows with the register.
+    assert len(queries) == {"99": 4, "0": 3, "-1": 3}.get(number, 1), [q["sql"] for q in queries.captured_queries]
 
 
 def test_a_broad_search_still_counts_first(register: None) -> None:
     assert not patient_register.is_selective("ko")
     page, _ = patient_page("ko", "2")
     assert (page.number, page.paginator.count, [p.pk for p in page.object_list]) == as_paginator_gave("ko", "2")
+
+
+def test_every_page_of_the_register_carries_its_own_visits(register: None, version: Any, settings: Any,
+                                                           monkeypatch: Any) -> None:
+    monkeypatch.setenv("DJANGO_DEBUG", "True")
+    settings.DEBUG = True
+    call_command("generate_patients", "40", "--assessments-per-patient", "3", "--seed", "7", verbosity=0)
+    settings.DEBUG = False
+    shown = {}
+    for number in range(1, 6):
+        page, _ = patient_page("", str(number))
+        shown.update({p.pk: (p.assessment_count, p.last_visit) for p in page.object_list})
+    every = patient_register.with_visits(list(patient_register.patient_search("")))
+    assert shown == {p.pk: (p.assessment_count, p.last_visit) for p in every} and len(shown) == 101
+    assert sorted({count for count, _ in shown.values()}) == [0, 3] and all(last for count, last in shown.values()
+                                                                             if count)
