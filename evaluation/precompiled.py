@@ -4,14 +4,14 @@ the looked-up value, then run with each request's value.
 Building a read with joins costs Django more than the database takes to answer it: the assessment
 pages' read (the assessment with its patient, version and template) took about 0.6 ms to compile and
 0.4 ms to run (issue 11). Its SQL changes only with the query's structure, never with the value looked
-up, so ``Precompiled`` compiles the query once per database alias and keeps the compiler; each call puts
+up, so ``Precompiled`` compiles the query once per database alias and keeps its SQL; each call puts
 the value (prepared by its field, as the ORM's lookup prepares it) where the marker was, runs the SQL,
-and builds the rows as Django's own iterables do: model instances with their ``select_related``
-objects, or tuples for ``values_list``.
+and builds the rows as Django's own iterables do: each column read back by the database's converters,
+then model instances with their ``select_related`` objects, or tuples for ``values_list``.
 
 Only for queries of a fixed shape whose one varying value is a parameter (a primary or foreign key):
 no ``prefetch_related``, no ``extra``, nothing that depends on the request but the value. The tests
-(tests/test_precompiled.py) compare every precompiled read with the ORM's own.
+(tests/services/test_precompiled.py) compare every precompiled read with the ORM's own.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ MARKERS: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class _Compiled:
-    compiler: Any
     sql: str
     params: tuple[Any, ...]
     marker_at: int | None  # where the looked-up value goes among the parameters
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (column, the database's converters, expression)
     model_layout: tuple[Any, ...] | None  # (model, start, end, init_list, related populators) for instances
 
 
@@ -72,7 +72,7 @@ class Precompiled:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        converted = compiled.compiler.results_iter(results=[rows])
+        converted = _converted(rows, compiled.converters, connection)
         if compiled.model_layout is None:
             return [tuple(row) for row in converted]
         model, start, end, init_list, populators = compiled.model_layout
@@ -106,7 +106,11 @@ class Precompiled:
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             marker_at = None if self._field is None else self._marker_position(params, connections[using])
-            compiled = _Compiled(compiler, sql, tuple(params), marker_at, _model_layout(queryset, compiler, using))
+            columns = [column[0] for column in compiler.select[:compiler.col_count]]
+            converters = tuple((position, tuple(functions), expression)
+                               for position, (functions, expression) in compiler.get_converters(columns).items())
+            compiled = _Compiled(sql, tuple(params), marker_at, converters,
+                                 _model_layout(queryset, compiler, using))
             self._compiled[using] = compiled
             return compiled
 
@@ -116,6 +120,23 @@ class Precompiled:
         if len(found) != 1:
             raise ValueError(f"the query must take the looked-up value once as a parameter, not {len(found)} times")
         return found[0]
+
+
+def _converted(rows: list[Any], converters: Any, connection: Any) -> list[Any]:
+    """``rows`` with each column's value as the ORM reads it back (``SQLCompiler.apply_converters``, with
+    this thread's connection rather than the one the query was compiled with)."""
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for position, functions, expression in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        converted.append(row)
+    return converted
 
 
 def _model_layout(queryset: QuerySet[Any], compiler: Any, using: str) -> tuple[Any, ...] | None:
