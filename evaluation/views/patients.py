@@ -72,7 +72,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     audit.record(Action.PATIENT_LIST, actor=Actor.from_request(request), detail={"searched": bool(query)})
     open_drafts, seen_today = selectors.open_drafts_and_seen_today(request.user)
     return render(request, "evaluation/patient_list.html", {
-        "form": PatientSearchForm(initial={"q": query}), "page": page, "query": query, "estimated": estimated,
+        "page": page, "query": query, "estimated": estimated,
         "patient_rows": patient_rows(page.object_list), "open_drafts": open_drafts, "seen_today": seen_today,
         "open_draft_lines": open_draft_lines(open_drafts), "seen_today_lines": seen_today_lines(seen_today),
     })
