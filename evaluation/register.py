@@ -2,7 +2,8 @@
 
 All are written for the page's query count and cost to stay flat as the register grows (issue 11):
 each search is served by an index, the size is PostgreSQL's estimate once the register is large, and
-a page's visit counts come from one grouped query over its 25 rows only.
+a page's visit counts are read for its 25 rows only (for the whole register, in the same statement as
+the page and the size; for a search, in one grouped query after the page).
 """
 
 from __future__ import annotations
