@@ -78,8 +78,8 @@ def register_page(start: int, stop: int) -> tuple[list[Patient], int, bool] | No
     The page is a derived table, so the visit subqueries run for its rows only: as columns of the
     outer select, they would run for every row an OFFSET skips.
     """
-    size_params = [ESTIMATE_ABOVE, ESTIMATE_ABOVE, Patient._meta.db_table] if connection.vendor == "postgresql" else []
-    rows = list(Patient.objects.raw(_register_page_sql(), [stop - start, start, *size_params]))
+    sql, params = _register_page_query(start, stop)
+    rows = list(Patient.objects.raw(sql, params))
     if not rows:
         return None
     visit_date = Assessment._meta.get_field("visit_date")
@@ -88,21 +88,22 @@ def register_page(start: int, stop: int) -> tuple[list[Patient], int, bool] | No
     return rows, int(rows[0].register_size), bool(rows[0].estimated)
 
 
-def _register_page_sql() -> str:
+def _register_page_query(start: int, stop: int) -> tuple[str, list[Any]]:
     quote = connection.ops.quote_name
     patients, assessments = quote(Patient._meta.db_table), quote(Assessment._meta.db_table)
     columns = ", ".join(quote(field.column) for field in Patient._meta.concrete_fields)
     if connection.vendor == "postgresql":
-        size = REGISTER_SIZE_SQL
+        size, size_params = REGISTER_SIZE_SQL, [ESTIMATE_ABOVE, ESTIMATE_ABOVE, Patient._meta.db_table]
     else:
-        size = f"SELECT COUNT(*) AS register_size, 0 AS estimated FROM {patients}"
+        size, size_params = f"SELECT COUNT(*) AS register_size, 0 AS estimated FROM {patients}", []
     # Patient.Meta.ordering, served by the patient_name_order index; again outside, for the page's rows.
     order = "LOWER({0}family_name), LOWER({0}given_name), {0}mrn"
-    return (f"SELECT page.*, (SELECT COUNT(*) FROM {assessments} a WHERE a.patient_id = page.id) AS assessment_count,"
-            f" (SELECT MAX(a.visit_date) FROM {assessments} a WHERE a.patient_id = page.id) AS last_visit,"
-            f" size.register_size, size.estimated FROM (SELECT {columns} FROM {patients}"
-            f" ORDER BY {order.format('')} LIMIT %s OFFSET %s) page"
-            f" CROSS JOIN ({size}) size ORDER BY {order.format('page.')}")
+    sql = (f"SELECT page.*, (SELECT COUNT(*) FROM {assessments} a WHERE a.patient_id = page.id) AS assessment_count,"
+           f" (SELECT MAX(a.visit_date) FROM {assessments} a WHERE a.patient_id = page.id) AS last_visit,"
+           f" size.register_size, size.estimated FROM (SELECT {columns} FROM {patients}"
+           f" ORDER BY {order.format('')} LIMIT %s OFFSET %s) page"
+           f" CROSS JOIN ({size}) size ORDER BY {order.format('page.')}")
+    return sql, [stop - start, start, *size_params]
 
 
 # ---------------------------------------------------------------- finding patients

@@ -48,7 +48,9 @@ def patient_for_user(user: Any, pk: Any) -> Patient | None:
     While that scope is every patient, the read's SQL is built once (``precompiled``); a narrowed scope
     (a multi-clinic deployment) is read through the ORM as it is."""
     scope = patients_for_user(user)
-    return _PATIENT_BY_ID.one_or_none(pk) if scope.query.where.children == [] else one_or_none(scope, pk=pk)
+    if scope.query.where.children:
+        return one_or_none(scope, pk=pk)
+    return _PATIENT_BY_ID.one_or_none(pk)
 
 
 _PATIENT_BY_ID = Precompiled(lambda pk: patients_for_user(None).filter(pk=pk), Patient._meta.pk)

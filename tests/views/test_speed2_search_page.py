@@ -61,16 +61,20 @@ def test_a_selective_search_reads_its_page_and_count_in_one_query(register: None
         assert all(hasattr(patient, "assessment_count") for patient in page.object_list)
 
 
-@pytest.mark.parametrize("number", NUMBERS)
-def test_the_whole_register_is_the_paginators_pages_with_their_visits(register: None, version: Any, settings: Any,
-                                                                      monkeypatch: Any, number: str | None) -> None:
-    """The unfiltered list: the page, its visits and the register's size in one query; a page past the end
-    is the paginator's last page, as before."""
+@pytest.fixture
+def visits(register: None, version: Any, settings: Any, monkeypatch: Any) -> None:
+    """The register above and 40 generated patients with three visits each (61 have none)."""
     monkeypatch.setenv("DJANGO_DEBUG", "True")  # generate_patients is for development only
     settings.DEBUG = True
     call_command("generate_patients", "40", "--assessments-per-patient", "3", "--seed", "7", verbosity=0)
     assert Assessment.objects.values("patient").distinct().count() == 40
     settings.DEBUG = False
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_the_whole_register_is_the_paginators_pages_with_their_visits(visits: None, number: str | None) -> None:
+    """The unfiltered list: the page, its visits and the register's size in one query; a page past the end
+    is the paginator's last page, as before."""
     with CaptureQueriesContext(connection) as queries:
         page, estimated = patient_page("", number)
     expected = Paginator(patient_register.patient_search(""), PAGE_SIZE).get_page(number)
@@ -91,12 +95,7 @@ def test_a_broad_search_still_counts_first(register: None) -> None:
     assert (page.number, page.paginator.count, [p.pk for p in page.object_list]) == as_paginator_gave("ko", "2")
 
 
-def test_every_page_of_the_register_carries_its_own_visits(register: None, version: Any, settings: Any,
-                                                           monkeypatch: Any) -> None:
-    monkeypatch.setenv("DJANGO_DEBUG", "True")
-    settings.DEBUG = True
-    call_command("generate_patients", "40", "--assessments-per-patient", "3", "--seed", "7", verbosity=0)
-    settings.DEBUG = False
+def test_every_page_of_the_register_carries_its_own_visits(visits: None) -> None:
     shown = {}
     for number in range(1, 6):
         page, _ = patient_page("", str(number))
