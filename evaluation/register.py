@@ -18,6 +18,8 @@ from django.db.models.functions import Lower, Trim
 from .models import Assessment, Patient, fold_for_search
 from .search import parse_patient_query
 
+# What a row of the patient list shows (the other fields stay deferred: touching one loads it).
+LISTED_PATIENT_FIELDS = ("id", "mrn", "family_name", "given_name", "date_of_birth", "sex")
 # A search word this long matches few patients; a shorter one may match a large part of the register.
 SELECTIVE_TERM = 4
 # Above this many patients the unfiltered list shows PostgreSQL's estimate of the register's size:
@@ -71,9 +73,9 @@ def _visits_of(patient_ids: list[Any]) -> dict[Any, tuple[int, datetime.date | N
 
 
 def register_page(start: int, stop: int) -> tuple[list[Patient], int, bool] | None:
-    """Rows ``start:stop`` of the whole register in name order, each with ``assessment_count`` and
-    ``last_visit``, with the register's size and whether that is an estimate (``register_size``): the
-    unfiltered list's page in one query. None when the page has no rows (past the end, or no patients).
+    """Rows ``start:stop`` of the whole register in name order (``LISTED_PATIENT_FIELDS``; the others are
+    deferred), each with ``assessment_count`` and ``last_visit``, with the register's size and whether
+    that is an estimate (``register_size``): the unfiltered list's page in one query. None when the page has no rows (past the end, or no patients).
 
     The page is a derived table, so the visit subqueries run for its rows only: as columns of the
     outer select, they would run for every row an OFFSET skips.
@@ -91,7 +93,7 @@ def register_page(start: int, stop: int) -> tuple[list[Patient], int, bool] | No
 def _register_page_query(start: int, stop: int) -> tuple[str, list[Any]]:
     quote = connection.ops.quote_name
     patients, assessments = quote(Patient._meta.db_table), quote(Assessment._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in Patient._meta.concrete_fields)
+    columns = ", ".join(quote(Patient._meta.get_field(name).column) for name in LISTED_PATIENT_FIELDS)
     if connection.vendor == "postgresql":
         size, size_params = REGISTER_SIZE_SQL, [ESTIMATE_ABOVE, ESTIMATE_ABOVE, Patient._meta.db_table]
     else:
@@ -168,8 +170,9 @@ def patient_search_slice(query: str, start: int, stop: int) -> tuple[list[Patien
 
 
 def _with_found(patients: QuerySet[Patient], start: int, stop: int) -> list[Patient]:
-    """The slice, each row carrying ``found``: how many rows the whole query has (COUNT(*) OVER ())."""
-    return list(patients.annotate(found=Window(Count("pk")))[start:stop])
+    """The slice (the list's fields only), each row carrying ``found``: how many rows the whole query has
+    (COUNT(*) OVER ())."""
+    return list(patients.only(*LISTED_PATIENT_FIELDS).annotate(found=Window(Count("pk")))[start:stop])
 
 
 def possible_duplicates(*, family_name: str, given_name: str, date_of_birth: datetime.date) -> list[Patient]:

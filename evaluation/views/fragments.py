@@ -23,12 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.http import HttpRequest
-from django.template.backends.utils import csrf_input
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.autoreload import file_changed
 from django.utils.dates import MONTHS_3
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language
@@ -107,6 +107,28 @@ def _request_values(request: HttpRequest) -> dict[str, str]:
         values[CSRF_MARK] = csrf_input(request)
     request._fragment_values = values
     return values
+
+
+def masked_csrf_token(request: HttpRequest) -> str:
+    """The request's CSRF token as pages write it (``get_token``), masked once per request.
+
+    Masking draws 32 random characters from the system's random source. Django masks afresh for each
+    template rendered; a page is one response whichever template writes the token, so the page's own
+    forms (the ``csrf_token`` context processor in ``clinic``) and the chrome share one mask. A new
+    secret (``rotate_token`` at sign-in) gets a new mask.
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    kept = getattr(request, "_masked_csrf_token", None)
+    if kept is not None and secret is not None and kept[0] == secret:
+        return kept[1]
+    token = get_token(request)
+    request._masked_csrf_token = (request.META.get("CSRF_COOKIE"), token)
+    return token
+
+
+def csrf_input(request: HttpRequest) -> SafeString:
+    """The hidden CSRF field, as the ``csrf_token`` tag writes it, with the request's one mask."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', masked_csrf_token(request))
 
 
 def _fill(pieces: tuple[str, ...], values: dict[str, str]) -> SafeString:

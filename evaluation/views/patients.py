@@ -95,7 +95,7 @@ def patient_page(query: str, number: Any) -> tuple[Page, bool]:
             # An estimate may be below what this page shows; the page is then not the last.
             return _page_of(rows, number, max(size, first_row + len(rows))), estimated
         size, estimated = register.register_size()
-        page = KnownCountPaginator(register.patient_search(""), PAGE_SIZE, count=size).get_page(number)
+        page = KnownCountPaginator(_listed(register.patient_search("")), PAGE_SIZE, count=size).get_page(number)
         page.object_list = register.with_visits(page.object_list)
         return page, estimated
     if first_row is not None and register.is_selective(query):
@@ -103,9 +103,13 @@ def patient_page(query: str, number: Any) -> tuple[Page, bool]:
         if found is not None:
             rows, count = found
             return _page_of(register.with_visits(rows), number, count), False
-    page = Paginator(register.patient_search(query), PAGE_SIZE).get_page(number)
+    page = Paginator(_listed(register.patient_search(query)), PAGE_SIZE).get_page(number)
     page.object_list = register.with_visits(page.object_list)
     return page, False
+
+
+def _listed(patients: Any) -> Any:
+    return patients.only(*register.LISTED_PATIENT_FIELDS)
 
 
 def _page_of(rows: list[Any], number: Any, count: int) -> Page:

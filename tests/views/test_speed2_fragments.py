@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.middleware.csrf import _unmask_cipher_token, rotate_token
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -175,10 +176,11 @@ def test_each_request_gets_its_own_csrf_token_and_name(clinician: Any, other_cli
 
 
 def test_a_page_works_out_the_chromes_request_values_once(client: Any, clinician: Any, monkeypatch: Any) -> None:
-    """Head and top share one set of values: one CSRF token masked for the chrome, one role check."""
+    """Head, top and the page's own form share one set of values: one CSRF token masked for the whole
+    page, one role check."""
     client.force_login(clinician)
     calls = {"csrf": 0, "roles": 0}
-    real_csrf, real_roles = fragments.csrf_input, fragments.role_flags
+    real_csrf, real_roles = fragments.get_token, fragments.role_flags
 
     def counted(name: str, real: Any) -> Any:
         def wrapper(*args: Any) -> Any:
@@ -186,11 +188,38 @@ def test_a_page_works_out_the_chromes_request_values_once(client: Any, clinician
             return real(*args)
         return wrapper
 
-    monkeypatch.setattr(fragments, "csrf_input", counted("csrf", real_csrf))
+    monkeypatch.setattr(fragments, "get_token", counted("csrf", real_csrf))
     monkeypatch.setattr(fragments, "role_flags", counted("roles", real_roles))
     page = client.get(reverse("evaluation:patient_list")).content.decode()
-    assert 'name="csrfmiddlewaretoken"' in page and "data-session-seconds-left" in page
+    assert page.count('name="csrfmiddlewaretoken"') == 2 and "data-session-seconds-left" in page
     assert calls == {"csrf": 1, "roles": 1}
+
+
+def test_the_pages_forms_and_the_chromes_share_one_token_that_is_accepted(clinician: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clinician)
+    page = client.get(reverse("evaluation:patient_list")).content.decode()
+    tokens = {match.group(1) for match in re.finditer(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)}
+    assert len(tokens) == 1
+    token = tokens.pop()
+    response = client.post(reverse("evaluation:patient_list"), {"q": "kowal", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and client.session["patient_search"] == "kowal"
+    altered = token[:-1] + ("B" if token.endswith("A") else "A")
+    assert client.post(reverse("evaluation:patient_list"), {"q": "x", "csrfmiddlewaretoken": altered}
+                       ).status_code == 403
+    second = client.get(reverse("evaluation:patient_list")).content.decode()
+    assert token not in second  # each response its own mask
+
+
+def test_a_new_csrf_secret_gets_a_new_masked_token(clinician: Any) -> None:
+    """Signing in rotates the secret (``rotate_token``); a token masked before then is not written after."""
+    page_request = request_for(clinician)
+    before = fragments.masked_csrf_token(page_request)
+    assert fragments.masked_csrf_token(page_request) == before
+    rotate_token(page_request)
+    after = fragments.masked_csrf_token(page_request)
+    assert after != before
+    assert _unmask_cipher_token(after) == page_request.META["CSRF_COOKIE"] != _unmask_cipher_token(before)
 
 
 def test_cached_chrome_follows_role_and_language(clinician: Any) -> None:

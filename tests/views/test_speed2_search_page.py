@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluation import register as patient_register
-from evaluation.models import Assessment
+from evaluation.models import Assessment, Patient
 from evaluation.views.patients import PAGE_SIZE, patient_page
 from tests.factories import make_patient
 
@@ -104,3 +104,15 @@ def test_every_page_of_the_register_carries_its_own_visits(visits: None) -> None
     assert shown == {p.pk: (p.assessment_count, p.last_visit) for p in every} and len(shown) == 101
     assert sorted({count for count, _ in shown.values()}) == [0, 3] and all(last for count, last in shown.values()
                                                                              if count)
+
+
+@pytest.mark.parametrize("query", ["", "kw-0007", "kowalski", "ko"])
+def test_list_rows_read_only_the_fields_the_list_shows(register: None, query: str) -> None:
+    """Every way the list reads its page leaves the fields it does not show (the folded search text, who
+    registered the patient and when ...) unread; the rows still have what the table writes."""
+    page, _ = patient_page(query, "1")
+    assert page.object_list
+    unread = {f.attname for f in Patient._meta.concrete_fields} - set(patient_register.LISTED_PATIENT_FIELDS)
+    for patient in page.object_list:
+        assert patient.get_deferred_fields() == unread, query
+        assert patient.display_name and patient.date_of_birth and patient.sex
