@@ -12,10 +12,14 @@ then model instances with their ``select_related`` objects, or tuples for ``valu
 Only for queries of a fixed shape whose one varying value is a parameter (a primary or foreign key):
 no ``prefetch_related``, no ``extra``, nothing that depends on the request but the value. The tests
 (tests/services/test_precompiled.py) compare every precompiled read with the ORM's own.
+
+Also here, ``read_back``: the same read-back by the database's converters for the rows of hand-written
+SQL (the start page's short lists), named by the model fields their columns hold.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections.abc import Callable
@@ -26,6 +30,7 @@ from django.core.exceptions import MultipleObjectsReturned
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+from django.db.models.sql import Query
 
 # Values no real row has, each recognisable among a compiled query's parameters.
 MARKERS: dict[str, Any] = {
@@ -120,6 +125,24 @@ class Precompiled:
         if len(found) != 1:
             raise ValueError(f"the query must take the looked-up value once as a parameter, not {len(found)} times")
         return found[0]
+
+
+def read_back(rows: list[Any], fields: tuple[Field | None, ...], using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+    """Rows of hand-written SQL whose columns hold ``fields``' values (None: a column taken as it comes),
+    each value as the ORM reads it back from this database: SQLite returns UUIDs and times as text,
+    PostgreSQL's rows need nothing."""
+    connection = connections[using]
+    return _converted(rows, _field_converters(fields, connection.alias, connection.vendor), connection)
+
+
+@functools.cache
+def _field_converters(fields: tuple[Field | None, ...], using: str, vendor: str) -> tuple[Any, ...]:
+    columns = [(position, field.get_col(field.model._meta.db_table))
+               for position, field in enumerate(fields) if field is not None]
+    compiler = Query(None).get_compiler(using=using)
+    found = compiler.get_converters([column for _, column in columns])
+    return tuple((columns[index][0], tuple(functions), expression)
+                 for index, (functions, expression) in found.items())
 
 
 def _converted(rows: list[Any], converters: Any, connection: Any) -> list[Any]:

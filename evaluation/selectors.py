@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from . import engine
 from .models import Assessment, AuditEvent, Patient, Signature, TemplateVersion
-from .precompiled import Precompiled
+from .models.patients import display_name as patient_display_name
+from .precompiled import Precompiled, read_back
 
 DEFAULT_TEMPLATE_SLUG = "fasciculation-cramp"
 SIGNED = (Assessment.Status.FINAL, Assessment.Status.AMENDED)
@@ -182,14 +183,38 @@ def seen_today_by(user: Any, limit: int = 15) -> list[Assessment]:
     return list(_seen_today_query(user, limit))
 
 
+class ListedAssessment(NamedTuple):
+    """One line of the start page's short lists: the assessment's id, status and times, and its patient's
+    MRN and names, as plain values. Two model instances a line (the assessment and its patient) cost the
+    start page more than its query did (issue 11)."""
+
+    pk: uuid.UUID
+    status: str
+    amendment_reason: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    mrn: str
+    family_name: str
+    given_name: str
+    listed: str  # which list: "draft" or "today"
+
+    @property
+    def display_name(self) -> str:
+        return patient_display_name(self.family_name, self.given_name)
+
+
+# The fields ListedAssessment's values come from, in its order (None: the list's name, as written).
+_LISTED_FIELDS = (*(Assessment._meta.get_field(name) for name in ("id", "status", "amendment_reason", "created_at",
+                                                                   "updated_at")),
+                  *(Patient._meta.get_field(name) for name in ("mrn", "family_name", "given_name")), None)
+
 # The start page's two short lists in one statement. Hand-written because the ORM's compiling of the
 # same UNION (two joined, column-limited, ordered and limited selects) cost three times its round trip.
 # Works on PostgreSQL and SQLite; each list keeps its own order and limit inside its subquery.
 _LISTED_SQL = (
-    "SELECT a.id, a.patient_id, a.status, a.amendment_reason, a.created_at, a.updated_at, {list} AS listed,"
-    " p.mrn AS listed_mrn, p.family_name AS listed_family_name, p.given_name AS listed_given_name"
-    " FROM {assessment} a JOIN {patient} p ON p.id = a.patient_id WHERE a.clinician_id = %s AND {where}"
-    " ORDER BY {order} DESC LIMIT %s"
+    "SELECT a.id, a.status, a.amendment_reason, a.created_at, a.updated_at, p.mrn, p.family_name, p.given_name,"
+    " {list} AS listed FROM {assessment} a JOIN {patient} p ON p.id = a.patient_id"
+    " WHERE a.clinician_id = %s AND {where} ORDER BY {order} DESC LIMIT %s"
 )
 
 
@@ -201,22 +226,20 @@ def _listed_sql() -> str:
     return f"SELECT * FROM ({drafts}) drafts UNION ALL SELECT * FROM ({today}) today"
 
 
-def open_drafts_and_seen_today(user: Any, drafts: int = 10, today: int = 15) -> tuple[list[Assessment],
-                                                                                      list[Assessment]]:
-    """``open_drafts_of`` and ``seen_today_by`` in one query: one round trip for the start page.
-
-    The assessments carry ``LISTED_ASSESSMENT_FIELDS`` (others load if touched) and their patient's
-    MRN and names; a draft started today is in both lists.
-    """
+def open_drafts_and_seen_today(user: Any, drafts: int = 10,
+                               today: int = 15) -> tuple[list[ListedAssessment], list[ListedAssessment]]:
+    """The lines of ``open_drafts_of`` and ``seen_today_by``, in one query: one round trip for the start
+    page. A draft started today is in both lists."""
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     params = [user.pk, Assessment.Status.DRAFT, drafts, user.pk, connection.ops.adapt_datetimefield_value(start),
               today]
-    listed: dict[str, list[Assessment]] = {"draft": [], "today": []}
-    for row in Assessment.objects.raw(_listed_sql(), params):
-        row._state.fields_cache["patient"] = partly_loaded(
-            Patient, row._state.db, id=row.patient_id, mrn=row.listed_mrn, family_name=row.listed_family_name,
-            given_name=row.listed_given_name)
-        listed[row.listed].append(row)
+    with connection.cursor() as cursor:
+        cursor.execute(_listed_sql(), params)
+        rows = read_back(cursor.fetchall(), _LISTED_FIELDS, connection.alias)
+    listed: dict[str, list[ListedAssessment]] = {"draft": [], "today": []}
+    for row in rows:
+        line = ListedAssessment(*row)
+        listed[line.listed].append(line)
     # UNION ALL keeps no order of its own; each list is put back in its subquery's order.
     listed["draft"].sort(key=lambda a: a.updated_at, reverse=True)
     listed["today"].sort(key=lambda a: a.created_at, reverse=True)

@@ -21,6 +21,11 @@ def fold_for_search(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+def display_name(family_name: str, given_name: str) -> str:
+    """How pages name a patient: "KOWALCZYK, Agnieszka"."""
+    return f"{family_name.upper()}, {given_name}"
+
+
 class Patient(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -56,7 +61,7 @@ class Patient(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.family_name.upper()}, {self.given_name}"
+        return display_name(self.family_name, self.given_name)
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:patient_detail", args=[self.pk])
