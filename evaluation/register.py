@@ -75,7 +75,8 @@ def _visits_of(patient_ids: list[Any]) -> dict[Any, tuple[int, datetime.date | N
 def register_page(start: int, stop: int) -> tuple[list[Patient], int, bool] | None:
     """Rows ``start:stop`` of the whole register in name order (``LISTED_PATIENT_FIELDS``; the others are
     deferred), each with ``assessment_count`` and ``last_visit``, with the register's size and whether
-    that is an estimate (``register_size``): the unfiltered list's page in one query. None when the page has no rows (past the end, or no patients).
+    that is an estimate (``register_size``): the unfiltered list's page in one query. None when the page
+    has no rows (past the end, or no patients).
 
     The page is a derived table, so the visit subqueries run for its rows only: as columns of the
     outer select, they would run for every row an OFFSET skips.
