@@ -26,6 +26,11 @@ def display_name(family_name: str, given_name: str) -> str:
     return f"{family_name.upper()}, {given_name}"
 
 
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    """Whole years from ``born`` to ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 class Patient(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -68,8 +73,7 @@ class Patient(models.Model):
 
     def age_on(self, day: datetime.date) -> int:
         """Whole years on ``day``."""
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
 
     @property
     def age(self) -> int:

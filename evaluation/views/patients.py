@@ -172,13 +172,15 @@ def _list_lines(assessments: list[ListedAssessment], formats: RowFormats, url_na
 
 def patient_rows(patients: list[Any]) -> SafeString:
     """The list's table rows, exactly as a template loop over ``patients`` wrote them (whitespace included).
+    ``patients``: a page of ``register.ListedPatient`` rows, or of patients with their visits (a search).
 
     Written here because a page of 25 rows through the template engine (seven variable look-ups, a URL
     reversed and two dates formatted per row) cost more than the rest of the page (issue 11).
     """
     today = timezone.localdate()
     formats = RowFormats()
-    # Translated once per page, not once per row as get_sex_display() does (it rebuilds the choices).
+    # Translated once per page, not once per row as get_sex_display() does (it rebuilds the choices); a
+    # value outside the choices is shown as stored, as get_sex_display() shows it.
     sexes = {value: conditional_escape(label) for value, label in Patient.Sex.choices}
     none = f'<span class="text-body-secondary">{conditional_escape(_("none"))}</span>'
     return mark_safe("".join(  # noqa: S308 - every value below is escaped
@@ -188,7 +190,7 @@ def patient_rows(patients: list[Any]) -> SafeString:
         f"      <td>{conditional_escape(p.mrn)}</td>\n"
         f"      <td>{formats.day_month_year(p.date_of_birth)}</td>\n"
         f"      <td>{p.age_on(today)}</td>\n"
-        f"      <td>{sexes.get(p.sex) or conditional_escape(p.get_sex_display())}</td>\n"
+        f"      <td>{sexes.get(p.sex) or conditional_escape(p.sex)}</td>\n"
         f"      <td>{formats.day_month_year(p.last_visit) if p.last_visit else none}</td>\n"
         f"      <td>{p.assessment_count}</td>\n"
         "    </tr>\n  "

@@ -259,11 +259,18 @@ def test_patient_rows_are_the_template_loop(clinician: Any, version: Any, langua
     make_assessment(seen, version, clinician)
     make_patient(clinician, mrn="MRN-8", family_name="Smith", given_name="Jo",
                  date_of_birth=datetime.date(1970, 5, 5), sex="other")
+    legacy = make_patient(clinician, mrn="MRN-9", family_name="Ng", given_name="Li",
+                          date_of_birth=datetime.date(1980, 1, 1), sex="female")
+    type(legacy).objects.filter(pk=legacy.pk).update(sex="<legacy>")  # a stored value outside the choices
     patients = register.with_visits(register.patient_search(""))
     assert any(p.last_visit for p in patients) and any(not p.last_visit for p in patients)
+    rows, size, _ = register.register_page(0, 25)  # the unfiltered list's own plain rows
+    assert [row.pk for row in rows] == [p.pk for p in patients] and size == 4
     with translation.override(language):
         expected = Template(OLD_ROWS).render(Context({"patients": patients}))
         assert str(patient_rows(patients)) == expected
+        assert str(patient_rows(rows)) == expected
+    assert "&lt;legacy&gt;" in expected
 
 
 @pytest.mark.parametrize("zone", [None, "Pacific/Auckland"])
