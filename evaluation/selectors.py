@@ -94,45 +94,6 @@ def signature_of(assessment: Assessment, number: int) -> Signature | None:
     return Signature.objects.defer("pdf", "handout_pdf").filter(assessment=assessment, number=number).first()
 
 
-def assessment_to_print(user: Any, pk: Any) -> Assessment | None:
-    """An assessment ``user`` may see, with only what printing a stored report reads: status, visit
-    date, the patient's MRN (the file name) and id (the audit event); other fields load if touched."""
-    return one_or_none(assessments_for_user(user).select_related(None).select_related("patient")
-                       .only("status", "visit_date", "patient__mrn"), pk=pk)
-
-
-def signed_report_row(assessment: Assessment, number: int | None, column: str, hash_column: str
-                      ) -> tuple[int, int, Any, str] | None:
-    """(signature id, revision number, stored bytes or None, their hash) of revision ``number`` of
-    ``assessment`` (the latest when None), in one query that reads no snapshot."""
-    signatures = Signature.objects.filter(assessment=assessment)
-    signatures = signatures.filter(number=number) if number is not None else signatures.order_by("-number")
-    return signatures.values_list("pk", "number", column, hash_column).first()
-
-
-# What a re-print reads, all in one row: the signature (id, number, stored bytes, hash) and of its
-# assessment what the response and the audit event name (status, visit date, patient id and MRN).
-STORED_REPORT_FIELDS = ("pk", "number", "assessment__status", "assessment__visit_date", "assessment__patient_id",
-                        "assessment__patient__mrn")
-
-
-def stored_report_to_print(user: Any, pk: Any, number: int | None, column: str, hash_column: str
-                           ) -> tuple[Assessment, int, Any, str] | None:
-    """A re-print in one query: (the assessment with only what printing reads, revision number, stored
-    bytes or None, their hash) for revision ``number`` (the latest when None) of an assessment ``user``
-    may see (``assessment_to_print`` then ``signed_report_row`` in one). None when there is no such
-    signed revision (or no such assessment: the caller then looks it up to say which)."""
-    signatures = Signature.objects.filter(assessment__in=assessments_for_user(user, ()).filter(pk=pk).values("pk"))
-    signatures = signatures.filter(number=number) if number is not None else signatures.order_by("-number")
-    row = signatures.values_list(*STORED_REPORT_FIELDS, column, hash_column).first()
-    if row is None:
-        return None
-    signature_id, number, status, visit_date, patient_id, mrn, data, digest = row
-    assessment = partly_loaded(Assessment, id=pk, status=status, visit_date=visit_date, patient_id=patient_id)
-    assessment._state.fields_cache["patient"] = partly_loaded(Patient, id=patient_id, mrn=mrn)
-    return assessment, number, data, digest
-
-
 def partly_loaded(model: Any, db: str | None = None, **values: Any) -> Any:
     """An instance of ``model`` as the ORM builds it from a row holding only ``values`` (by attribute
     name): the other fields are deferred, so touching one loads it rather than reading a default."""

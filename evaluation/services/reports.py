@@ -18,7 +18,7 @@ from functools import partial
 from django.http import HttpResponseRedirect
 from django.utils import translation
 
-from .. import selectors
+from .. import reprints
 from ..models import Assessment, Signature
 from ..reports.content import ReportContent, report_for_signature
 from ..reports.pdf import render_handout_pdf, render_summary_pdf
@@ -69,7 +69,7 @@ def printed_report(assessment: Assessment, number: int | None, report: StoredRep
     """Revision ``number`` (the latest when None) of ``assessment`` and its stored ``report``: a re-print
     is one query for the stored bytes, no render and no snapshot read. Rendered and stored first if not
     stored yet; None when there is no such signed revision."""
-    row = selectors.signed_report_row(assessment, number, report.column, report.hash_column)
+    row = reprints.signed_report_row(assessment, number, report.column, report.hash_column)
     if row is None:
         return None
     signature_id, number, data, digest = row

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from .. import selectors
+from .. import reprints, selectors
 from ..models import Assessment, Patient
 
 # Each view names what it needs with Django's permission_required(..., raise_exception=True).
@@ -37,7 +37,7 @@ def get_assessment_for_user(request: HttpRequest, pk: Any,
 
 def get_assessment_to_print(request: HttpRequest, pk: Any) -> Assessment:
     """Like ``get_assessment_for_user``, reading only what printing a stored report needs."""
-    assessment = selectors.assessment_to_print(request.user, pk)
+    assessment = reprints.assessment_to_print(request.user, pk)
     if assessment is None:
         raise Http404(_("No such assessment."))
     return assessment

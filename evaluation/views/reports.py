@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import audit, selectors
+from .. import audit, reprints
 from ..audit import Actor
 from ..models import Assessment, AuditEvent
 from ..reports.content import report_for
@@ -64,7 +64,7 @@ def _stored_in_one_query(request: HttpRequest, pk: Any, report: StoredReport
     """The common re-print: a signed revision whose report is stored, read with its assessment in one
     query. None for everything else (a draft's print, a report not stored yet, no such assessment or
     revision), which takes the full path below and answers exactly as before."""
-    found = selectors.stored_report_to_print(request.user, pk, _asked_revision(request), report.column,
+    found = reprints.stored_report_to_print(request.user, pk, _asked_revision(request), report.column,
                                              report.hash_column)
     if found is None:
         return None

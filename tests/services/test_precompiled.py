@@ -11,11 +11,12 @@ from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from evaluation import selectors
+from evaluation import reprints, selectors
 from evaluation.audit import Actor
 from evaluation.models import Assessment, Patient, Signature
 from evaluation.precompiled import Precompiled
 from evaluation.services.assessments import assessment_amend
+from evaluation.services.reports import HANDOUT, SUMMARY, signature_store_reports
 from tests.factories import case_answers, make_assessment, make_patient, make_signed_assessment, sign
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,34 @@ def test_a_patients_rows_and_signatures_read_as_the_orm_reads_them(visits) -> No
     assert all(signature.assessment is amended for signature in signatures)
 
 
+@pytest.mark.parametrize("report", [SUMMARY, HANDOUT])
+def test_a_reprint_reads_as_the_orm_reads_it(visits, clinician, report) -> None:
+    """The latest signed revision's stored report (a re-print), read with what printing names of its
+    assessment; an earlier revision, and a draft or an unknown id, as the ORM reads them."""
+    patient, amended, draft = visits
+    signature_store_reports(amended.signatures.get(number=2).pk)
+
+    def orm(pk: Any, number: int | None) -> Any:
+        signatures = Signature.objects.filter(assessment_id=pk)
+        signatures = signatures.filter(number=number) if number is not None else signatures.order_by("-number")
+        return signatures.values_list(*reprints.STORED_REPORT_FIELDS, report.column, report.hash_column).first()
+
+    for pk, number in ((amended.pk, None), (amended.pk, 1), (draft.pk, None), (uuid.uuid4(), None)):
+        found = one_query(lambda pk=pk, number=number: reprints.stored_report_to_print(
+            clinician, pk, number, report.column, report.hash_column))
+        row = orm(pk, number)
+        if row is None:
+            assert found is None, (pk, number)
+            continue
+        assessment, got_number, data, digest = found
+        _, number_, status, visit_date, patient_id, mrn, stored, stored_hash = row
+        assert (got_number, digest, assessment.status, assessment.visit_date, assessment.patient_id,
+                assessment.patient.mrn) == (number_, stored_hash, status, visit_date, patient_id, mrn)
+        assert (bytes(data) if data is not None else None) == (bytes(stored) if stored is not None else None)
+    latest = reprints.stored_report_to_print(clinician, amended.pk, None, report.column, report.hash_column)
+    assert latest[1] == 2 and latest[2] is not None and latest[3]  # the stored bytes and their hash
+
+
 def test_the_published_versions_read_as_values(version) -> None:
     got = one_query(selectors.published_version_choices)
     assert got == list(selectors.published_versions().values_list("pk", "title", "template__slug", "number"))
@@ -114,6 +143,10 @@ def test_a_narrowed_scope_is_read_through_the_orm(visits, clinician, other_clini
                         lambda user, related=(): Assessment.objects.filter(clinician=user).select_related(*related))
     assert selectors.assessment_for_user(clinician, draft.pk, selectors.FORM_RELATED) == draft
     assert selectors.assessment_for_user(other_clinician, draft.pk, selectors.FORM_RELATED) is None
+    amended = visits[1]
+    assert reprints.stored_report_to_print(clinician, amended.pk, None, SUMMARY.column, SUMMARY.hash_column)
+    assert reprints.stored_report_to_print(other_clinician, amended.pk, None, SUMMARY.column,
+                                            SUMMARY.hash_column) is None
 
 
 @pytest.mark.parametrize(("build", "problem"), [
