@@ -69,10 +69,12 @@ def _visits_of(patient_ids: list[Any]) -> dict[Any, tuple[int, datetime.date | N
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT patient_id, COUNT(*), MAX(visit_date) FROM {table} "
                        f"WHERE patient_id IN ({placeholders}) GROUP BY patient_id", ids)
-        found = cursor.fetchall()
-    # As the ORM would read them back (SQLite returns the id as hex text and the date as text).
-    patient_id, visit_date = Patient._meta.pk, Assessment._meta.get_field("visit_date")
-    return {patient_id.to_python(pid): (count, visit_date.to_python(last)) for pid, count, last in found}
+        found = read_back(cursor.fetchall(), _VISITS_FIELDS, connection.alias)
+    return {pid: (count, last) for pid, count, last in found}
+
+
+# The fields the visits query's columns hold (None: the count, taken as it comes).
+_VISITS_FIELDS = (Patient._meta.pk, None, Assessment._meta.get_field("visit_date"))
 
 
 class ListedPatient(NamedTuple):

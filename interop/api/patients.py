@@ -49,7 +49,7 @@ ERRORS = {400: OpenApiTypes.OBJECT, **READ_ERRORS}
 def _duplicates_to_confirm(data: dict[str, Any], confirmed: list[Any]) -> list[str]:
     """As the registration page: someone with the same names and birth date must be confirmed as another person."""
     found = register.possible_duplicates(family_name=data["family_name"], given_name=data["given_name"],
-                                          date_of_birth=data["date_of_birth"])
+                                         date_of_birth=data["date_of_birth"])
     ids = {str(p.pk) for p in found}
     return [] if ids <= {str(c) for c in confirmed} else sorted(ids)
 
